@@ -1,0 +1,96 @@
+"""The records digestparse produces: plain, frozen pydantic models.
+
+The key order of `Entry` and `Diagnostic` is the JSON contract of SPEC section 2:
+
+Entry
+    headline   str         the headline line
+    caption    str | None  the photo caption, with its final punctuation
+    credit     str | None  the photo credit, without parentheses
+    authors    list[str]   the byline's names, in order; [] if none
+    dateline   date | None the body's date
+    excerpt    str | None  the excerpt, truncation marker removed
+    truncated  bool        whether a truncation marker ended the excerpt
+    posted_by  str | None  the footer's name after "By"
+    published  date | None the footer's date
+    tags       list[str]   the footer's tags, in order
+    source     str | None  the input's name; "<stdin>" for standard input
+    line       int         1-based line of the headline
+    end_line   int         1-based line of the entry's last non-blank line
+    status     "ok" | "partial"
+    issues     list[Diagnostic]
+
+Diagnostic
+    code, severity ("error" | "warning" | "info"), message, source, line,
+    column, end_line; and "text" (the verbatim text) for `skipped-text` only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["ok", "partial"]
+
+
+class Diagnostic(BaseModel):
+    """One located finding: what was expected, what was found, and where."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    message: str
+    source: str | None
+    line: int
+    column: int
+    end_line: int
+    text: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_absent_text(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # "text" belongs to skipped-text diagnostics only; the others keep the
+        # seven keys of the contract.
+        data: dict[str, Any] = handler(self)
+        if data.get("text") is None:
+            data.pop("text", None)
+        return data
+
+    @property
+    def is_problem(self) -> bool:
+        """True for warnings and errors: what makes an entry partial and fails --strict."""
+        return self.severity != "info"
+
+
+class Entry(BaseModel):
+    """One digest entry: a headline, its body's parts and its footer's fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    headline: str
+    caption: str | None
+    credit: str | None
+    authors: list[str]
+    dateline: date | None
+    excerpt: str | None
+    truncated: bool
+    posted_by: str | None
+    published: date | None
+    tags: list[str]
+    source: str | None
+    line: int
+    end_line: int
+    status: Status
+    issues: list[Diagnostic]
+
+
+class Digest(BaseModel):
+    """A parsed digest: its entries and every diagnostic, skipped text included."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str | None
+    entries: list[Entry]
+    diagnostics: list[Diagnostic]

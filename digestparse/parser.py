@@ -1,0 +1,592 @@
+"""Text in, entries out: group lines into entries, name their parts, recover.
+
+The document level lives here: which lines are a headline, a body, a footer,
+and which belong to no entry. The grammar (syntax.py) names the parts inside a
+body and a footer; fields.py converts the strings it delimits. Every fault
+becomes a located Diagnostic on its entry, or a `skipped-text` block; under
+`strict`, the first warning or error is raised as DigestParseError instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import IO, Any
+
+from . import syntax
+from .errors import DigestParseError
+from .fields import (
+    DateProblem,
+    clean,
+    clean_or_none,
+    credit_text,
+    quote,
+    read_date,
+    split_names,
+    split_tags,
+)
+from .models import Diagnostic, Digest, Entry, Severity
+from .reader import Line, decoded_chunks, lines_of_chunks, lines_of_text
+
+FOOTER_EXAMPLE = "'By |April 23rd, 2020|tag, tag|'"
+
+# A footer line: "By", a short name, then a pipe. Also a footer that lost its
+# pipes but still shows its ordinal date: "By April 23rd, 2020 Iraq".
+_FOOTER_LINE = re.compile(
+    r"""
+    [ ]* by \b
+    (?: [^|\n]{0,100} \|
+      | [^|\n]{0,80}? [0-9]{1,2} (?:st|nd|rd|th) \b ,? [ ]+ [0-9]{4} [^|\n]{0,80} \Z
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A body paragraph is told from a headline by what a headline never has: a
+# standalone date (the grammar's own DATELINE), a final truncation marker, or
+# the length of a paragraph.
+BODY_MIN_LENGTH = 200
+
+# A paragraph that ends like a photo caption, "... Baghdad. (AFP)" or a long
+# sentence ending in a full stop, is the first half of a body split in two.
+_CAPTION_END = re.compile(r"(?:\([^()]{1,80}\)|[.!?][\"”’]?)[ ]*\Z")
+CAPTION_MIN_WORDS = 8
+
+
+@cache
+def _body_signs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(syntax.terminal_pattern("DATELINE")), re.compile(syntax.terminal_pattern("MARKER"))
+
+
+def _is_footer(line: Line) -> bool:
+    return _FOOTER_LINE.match(line.text) is not None
+
+
+def _is_body(line: Line) -> bool:
+    text = line.text
+    if len(text) >= BODY_MIN_LENGTH:
+        return True
+    dateline, marker = _body_signs()
+    return dateline.search(text) is not None or marker.search(text) is not None
+
+
+def _looks_like_caption(line: Line) -> bool:
+    text = line.text.rstrip()
+    if _CAPTION_END.search(text) is None:
+        return False
+    return text.endswith(")") or len(text.split()) >= CAPTION_MIN_WORDS
+
+
+# ----------------------------------------------------------------- grouping
+
+
+@dataclass(slots=True)
+class _Draft:
+    """The lines of one entry, before its parts are read."""
+
+    headline: Line | None = None
+    body: list[Line] = field(default_factory=list)
+    footers: list[Line] = field(default_factory=list)
+    extra: list[Line] = field(default_factory=list)
+    ended_by: str = "the end of the input"
+    footer_first: bool = False
+
+    @property
+    def lines(self) -> list[Line]:
+        head = [self.headline] if self.headline is not None else []
+        return head + self.body + self.footers + self.extra
+
+    @property
+    def first(self) -> Line:
+        return min(self.lines, key=lambda line: line.number)
+
+    @property
+    def last(self) -> Line:
+        return max(self.lines, key=lambda line: line.number)
+
+
+@dataclass(frozen=True, slots=True)
+class _Skipped:
+    """A block of lines that belongs to no entry (blank lines inside it included)."""
+
+    lines: list[Line]
+
+
+def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
+    """Group numbered lines into entry drafts and skipped blocks, in input order.
+
+    Entries end at their footer. The text since the previous footer is split by
+    `_split`; the last entry is held back until the next non-blank line shows
+    whether a duplicate footer or a late body still belongs to it.
+    """
+    pending: list[Line] = []
+    held: _Draft | None = None
+    for line in lines:
+        if line.blank:
+            if pending:
+                pending.append(line)
+            continue
+        if not _is_footer(line):
+            pending.append(line)
+            continue
+        if not pending:
+            if held is not None:
+                held.footers.append(line)  # a footer repeated
+            else:
+                yield _Skipped([line])  # a footer with no entry before it
+            continue
+        items = _split(pending, footer_follows=True)
+        pending = []
+        items, held = _attach_late_body(items, held)
+        if held is not None:
+            yield held
+        last = items.pop()
+        assert isinstance(last, _Draft)
+        last.footers.append(line)
+        yield from _close(items)
+        held = last
+    items = _split(pending, footer_follows=False) if pending else []
+    items, held = _attach_late_body(items, held)
+    if held is not None:
+        yield held
+    yield from _close(items)
+
+
+def _close(items: list[_Draft | _Skipped]) -> Iterator[_Draft | _Skipped]:
+    # Entries followed by another entry before any footer lost their footer.
+    for item, after in zip(items, items[1:], strict=False):
+        if isinstance(item, _Draft):
+            item.ended_by = f"line {after.lines[0].number}"
+    yield from items
+
+
+def _attach_late_body(
+    items: list[_Draft | _Skipped], held: _Draft | None
+) -> tuple[list[_Draft | _Skipped], _Draft | None]:
+    # "Headline / footer / body": a body with no headline right after an entry
+    # that has none belongs to that entry.
+    if (
+        held is not None
+        and not held.body
+        and items
+        and isinstance(items[0], _Draft)
+        and items[0].headline is None
+    ):
+        late = items.pop(0)
+        assert isinstance(late, _Draft)
+        held.body, held.extra, held.footer_first = late.body, held.extra + late.extra, True
+        held.footers += late.footers
+        if not items:
+            items.append(_Draft())  # nothing left: the footer to come starts an empty draft
+    return items, held
+
+
+def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped]:
+    """Split the lines between two footers into skipped blocks and entry drafts.
+
+    A run of body-like lines is one entry's body; the line before it is its
+    headline (or, when that line ends like a caption and has a headline before
+    it, the first half of the body). Text before a headline is skipped. When a
+    footer follows, the last draft takes it.
+    """
+    while lines and lines[-1].blank:
+        lines = lines[:-1]
+    solid = [i for i, line in enumerate(lines) if not line.blank]
+    kinds = ["B" if _is_body(lines[i]) else "T" for i in solid]
+    items: list[_Draft | _Skipped] = []
+    done = 0  # position in `solid` of the first line not yet placed
+    k = 0
+    while k < len(solid):
+        if kinds[k] != "B":
+            k += 1
+            continue
+        end = k
+        while end < len(solid) and kinds[end] == "B":
+            end += 1
+        start = k
+        if (
+            start - 2 >= done
+            and kinds[start - 1] == "T"
+            and kinds[start - 2] == "T"
+            and _looks_like_caption(lines[solid[start - 1]])
+        ):
+            start -= 1
+        head = start - 1 if start - 1 >= done and kinds[start - 1] == "T" else None
+        junk_end = head if head is not None else start
+        if junk_end > done:
+            items.append(_Skipped(lines[solid[done] : solid[junk_end - 1] + 1]))
+        items.append(
+            _Draft(
+                headline=lines[solid[head]] if head is not None else None,
+                body=[lines[i] for i in solid[start:end]],
+            )
+        )
+        done = k = end
+    if done < len(solid):
+        rest = [lines[i] for i in solid[done:]]
+        last = items[-1] if items else None
+        if not footer_follows:
+            items.append(_Skipped(lines[solid[done] :]))
+        elif isinstance(last, _Draft):
+            last.extra = rest
+        else:
+            if len(rest) > 1:
+                items.append(_Skipped(lines[solid[done] : solid[-2] + 1]))
+            items.append(_Draft(headline=rest[-1]))
+    return items
+
+
+# ------------------------------------------------------------------ building
+
+
+class _Issues:
+    """Collects the diagnostics of one entry."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.found: list[Diagnostic] = []
+
+    def add(self, code: str, severity: Severity, message: str, line: Line, column: int | None = None) -> None:
+        self.found.append(
+            Diagnostic(
+                code=code,
+                severity=severity,
+                message=message,
+                source=self.source,
+                line=line.number,
+                column=line.first_column if column is None else column,
+                end_line=line.number,
+            )
+        )
+
+
+def _at(lines: list[Line], token: Any) -> tuple[Line, int]:
+    """The input line and column of a token of text made of `lines` joined by line feeds."""
+    line = lines[token.line - 1]
+    return line, line.column(token.column - 1)
+
+
+def _build(draft: _Draft, source: str | None) -> Entry:
+    issues = _Issues(source)
+    values: dict[str, Any] = {
+        "caption": None, "credit": None, "authors": [], "dateline": None, "excerpt": None,
+        "truncated": False, "posted_by": None, "published": None, "tags": [],
+    }  # fmt: skip
+    first = draft.first
+    if draft.headline is None:
+        issues.add("missing-headline", "warning", "Expected a headline line before the body, found none", first)
+    if draft.body:
+        _read_body(draft.body, values, issues)
+    else:
+        where = draft.footers[0] if draft.footers else first
+        found = "the footer" if draft.footers else draft.ended_by
+        issues.add("missing-body", "warning", f"Expected a body paragraph after the headline, found {found}", where)
+    if draft.footer_first:
+        issues.add(
+            "footer-before-body",
+            "warning",
+            "Expected the footer after the body, found it before the body",
+            draft.footers[0] if draft.footers else first,
+        )
+    for line in draft.extra:
+        issues.add(
+            "unexpected-text",
+            "warning",
+            f"Expected the footer after the body, found {quote(clean(line.text))}",
+            line,
+        )
+    if draft.footers:
+        _read_footer(draft.footers[0], values, issues)
+        for repeat in draft.footers[1:]:
+            same = "the same footer" if clean(repeat.text) == clean(draft.footers[0].text) else "another footer"
+            issues.add(
+                "duplicate-footer",
+                "warning",
+                f"Expected one footer for this entry, found {same} again (first at line {draft.footers[0].number})",
+                repeat,
+            )
+    else:
+        last = draft.last
+        issues.add(
+            "missing-footer",
+            "warning",
+            f"Expected a footer line like {FOOTER_EXAMPLE} after line {last.number}, found {draft.ended_by}",
+            last,
+            column=last.column(len(last.text.rstrip())),
+        )
+    found = sorted(issues.found, key=lambda d: (d.line, d.column))
+    return Entry(
+        headline=clean(draft.headline.text) if draft.headline is not None else "",
+        **values,
+        source=source,
+        line=first.number,
+        end_line=draft.last.number,
+        status="partial" if any(d.is_problem for d in found) else "ok",
+        issues=found,
+    )
+
+
+def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
+    text = "\n".join(line.text for line in body)
+    parts = syntax.parse_body(text)
+    if isinstance(parts, syntax.SyntaxProblem):
+        line = body[parts.line - 1]
+        issues.add(
+            "unreadable-body",
+            "warning",
+            f"Expected {parts.expected} in the body, found {quote(parts.found)}",
+            line,
+            line.column(parts.column - 1),
+        )
+        values["excerpt"] = clean_or_none(text)
+        return
+    values["caption"] = clean_or_none(parts.caption)
+    values["credit"] = credit_text(parts.credit) if parts.credit is not None else None
+    values["authors"] = split_names(parts.byline) if parts.byline is not None else []
+    values["excerpt"] = clean_or_none(parts.excerpt)
+    values["truncated"] = parts.marker is not None
+    if parts.dateline is None:
+        issues.add(
+            "missing-dateline",
+            "warning",
+            "Expected a dateline like 'April 23, 2020' in the body, found none",
+            body[0],
+        )
+        return
+    values["dateline"] = _date(parts.dateline, body, issues, "dateline")
+    dateline_paragraph = parts.dateline.line
+    for line in body[dateline_paragraph:]:
+        again = syntax.parse_body(line.text)
+        if isinstance(again, syntax.BodyParts) and again.dateline is not None:
+            issues.add(
+                "extra-body",
+                "warning",
+                f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}",
+                line,
+            )
+
+
+def _date(token: Any, lines: list[Line], issues: _Issues, what: str) -> Any:
+    line, column = _at(lines, token)
+    try:
+        value, note = read_date(str(token))
+    except DateProblem as problem:
+        issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", line, column)
+        return None
+    if note is not None:
+        issues.add("unusual-ordinal", "info", f"In the footer date: {note}", line, column)
+    return value
+
+
+def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
+    parts = syntax.parse_footer(footer.text)
+    if isinstance(parts, syntax.SyntaxProblem):
+        issues.add(
+            "malformed-footer",
+            "warning",
+            f"Expected {parts.expected} in the footer, found {quote(parts.found)}",
+            footer,
+            footer.column(parts.column - 1),
+        )
+        return
+    values["posted_by"] = clean_or_none(parts.posted_by)
+    if not parts.fields:
+        issues.add(
+            "malformed-footer",
+            "warning",
+            f"Expected '|' between the footer's fields, like {FOOTER_EXAMPLE}, found {quote(clean(footer.text))}",
+            footer,
+        )
+        return
+    date_field, *others = parts.fields
+    _read_footer_date(date_field, footer, values, issues)
+    tags: list[str] = []
+    plain_seen = False
+    for tokens in others:
+        kinds = [token.type for token in tokens]
+        if kinds == ["FIELD_TEXT"] and not plain_seen:
+            plain_seen = True
+            tags += split_tags(tokens[0])
+        elif kinds and kinds[0] == "LABEL":
+            tags += split_tags(tokens[1]) if len(tokens) > 1 else []
+        elif kinds and kinds != ["COMMENTS"]:
+            text = " ".join(tokens)
+            issues.add(
+                "unknown-footer-field",
+                "info",
+                f"Expected tags or a comment count in the footer, found {quote(text)}; kept out of the tags",
+                footer,
+                footer.column(tokens[0].column - 1),
+            )
+    values["tags"] = tags
+
+
+def _read_footer_date(tokens: list[Any], footer: Line, values: dict[str, Any], issues: _Issues) -> None:
+    dates = [token for token in tokens if token.type == "FOOTER_DATE"]
+    if dates:
+        values["published"] = _date(dates[0], [footer], issues, "footer date")
+        return
+    found = quote(" ".join(tokens)) if tokens else "an empty field"
+    column = footer.column(tokens[0].column - 1) if tokens else None
+    issues.add(
+        "missing-date",
+        "warning",
+        f"Expected a date like 'April 23rd, 2020' after the footer's first '|', found {found}",
+        footer,
+        column,
+    )
+
+
+def _skipped(block: _Skipped, source: str | None) -> Diagnostic:
+    solid = [line for line in block.lines if not line.blank]
+    first, last = solid[0], solid[-1]
+    text = "\n".join(line.raw for line in block.lines)
+    what = "a footer with no entry before it" if _is_footer(first) and len(solid) == 1 else "text in no entry"
+    return Diagnostic(
+        code="skipped-text",
+        severity="warning",
+        message=f"Expected a headline, a body and a footer; found {what}: {quote(clean(first.text))}",
+        source=source,
+        line=first.number,
+        column=first.first_column,
+        end_line=last.number,
+        text=text,
+    )
+
+
+# ------------------------------------------------------------------- the API
+
+
+def events(lines: Iterable[Line], source: str | None, strict: bool = False) -> Iterator[Entry | Diagnostic]:
+    """Entries and skipped-text diagnostics, in input order, one at a time."""
+    for item in _group(lines):
+        if isinstance(item, _Draft):
+            entry = _build(item, source)
+            if strict:
+                _raise_first_problem(entry.issues)
+            yield entry
+        else:
+            diagnostic = _skipped(item, source)
+            if strict:
+                _raise_first_problem([diagnostic])
+            yield diagnostic
+
+
+def _raise_first_problem(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.is_problem:
+            raise DigestParseError(
+                diagnostic.message,
+                diagnostic.line,
+                diagnostic.column,
+                source=diagnostic.source,
+                code=diagnostic.code,
+            )
+
+
+def collect(stream: Iterable[Entry | Diagnostic], source: str | None) -> Digest:
+    """Gather a stream of events into a Digest, diagnostics in input order."""
+    entries: list[Entry] = []
+    diagnostics: list[Diagnostic] = []
+    for event in stream:
+        if isinstance(event, Entry):
+            entries.append(event)
+            diagnostics += event.issues
+        else:
+            diagnostics.append(event)
+    return Digest(source=source, entries=entries, diagnostics=diagnostics)
+
+
+def parse(text: str | bytes, source: str | None = None, strict: bool = False) -> Digest:
+    """Parse a digest held in a string (bytes are read as UTF-8)."""
+    if isinstance(text, bytes | bytearray):
+        return parse_file(_BytesReader(bytes(text)), strict=strict, source=source)
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+    return collect(events(lines_of_text(text), source, strict), source)
+
+
+BinaryInput = str | os.PathLike[str] | IO[bytes]
+
+
+def parse_file(
+    file: BinaryInput, strict: bool = False, *, encoding: str = "utf-8", source: str | None = None
+) -> Digest:
+    """Parse a digest file, given by path or as an open binary file."""
+    name = _source_name(file, source)
+    return collect(stream_events(file, strict=strict, encoding=encoding, source=name), name)
+
+
+def iter_entries(
+    file: BinaryInput,
+    strict: bool = False,
+    *,
+    encoding: str = "utf-8",
+    source: str | None = None,
+    on_diagnostic: Callable[[Diagnostic], object] | None = None,
+) -> Iterator[Entry]:
+    """Yield a file's entries one at a time, holding only the current entry in memory.
+
+    Skipped text, which belongs to no entry, goes to `on_diagnostic` when given.
+    """
+    name = _source_name(file, source)
+    for event in stream_events(file, strict=strict, encoding=encoding, source=name):
+        if isinstance(event, Entry):
+            yield event
+        elif on_diagnostic is not None:
+            on_diagnostic(event)
+
+
+def stream_events(
+    file: BinaryInput, *, strict: bool = False, encoding: str = "utf-8", source: str | None = None
+) -> Iterator[Entry | Diagnostic]:
+    """Entries and skipped-text diagnostics of a file, streamed; the file is closed at the end."""
+    if isinstance(file, str | os.PathLike):
+        try:
+            handle: IO[bytes] = open(file, "rb")  # noqa: SIM115 - closed in the finally below
+        except OSError as error:
+            raise DigestParseError(
+                f"Expected a readable file, found {error.strerror or error}", 1, 1, source=source, code="read-error"
+            ) from None
+        try:
+            yield from _stream(handle, strict, encoding, source)
+        finally:
+            handle.close()
+    else:
+        yield from _stream(file, strict, encoding, source)
+
+
+def _stream(handle: IO[bytes], strict: bool, encoding: str, source: str | None) -> Iterator[Entry | Diagnostic]:
+    try:
+        yield from events(lines_of_chunks(decoded_chunks(handle, encoding, source), source), source, strict)
+    except OSError as error:
+        raise DigestParseError(
+            f"Expected to read the input, found an error: {error.strerror or error}", 1, 1, source=source,
+            code="read-error",
+        ) from None
+
+
+def _source_name(file: BinaryInput, source: str | None) -> str | None:
+    if source is not None:
+        return source
+    if isinstance(file, str | os.PathLike):
+        return os.fsdecode(file)
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) else None
+
+
+class _BytesReader:
+    """The least a binary file needs for `parse_file`: read(size)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._at = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._at + size
+        block = bytes(self._data[self._at : end])
+        self._at += len(block)
+        return block

@@ -1,0 +1,178 @@
+"""Bytes and text in, numbered lines out: decoding, line ends and normalisation.
+
+Positions stay true to the user's file: a byte-order mark is not a column, CRLF
+and bare CR end lines like LF, and a line whose normalised text is shorter than
+what the user sees (an invisible character dropped) keeps a map back to the
+columns of the original.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Protocol
+
+from .errors import DigestParseError
+from .fields import normalise
+
+# Only CR, LF and CRLF end a line. str.splitlines would also break at U+2028,
+# U+0085 and form feed, which scraped text carries inside paragraphs.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Read binary input in blocks of this size: small enough to keep memory flat,
+# large enough that the per-block work is negligible.
+CHUNK_BYTES = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One input line: its 1-based number, the text as read, and the normalised text."""
+
+    number: int
+    raw: str
+    text: str
+    colmap: tuple[int, ...] | None = None
+
+    def column(self, index: int) -> int:
+        """The 1-based column in the user's line of index `index` of the normalised text."""
+        if self.colmap is None or not self.colmap:
+            return index + 1
+        if index >= len(self.colmap):
+            return self.colmap[-1] + 2 + (index - len(self.colmap))
+        return self.colmap[index] + 1
+
+    @property
+    def blank(self) -> bool:
+        """True for an empty or white-space-only line."""
+        return not self.text or self.text.isspace()
+
+    @property
+    def first_column(self) -> int:
+        """The 1-based column of the line's first visible character."""
+        return self.column(len(self.text) - len(self.text.lstrip()))
+
+
+def make_line(number: int, raw: str) -> Line:
+    """Normalise one line of input, keeping a column map when lengths differ."""
+    if raw.isascii() and raw.isprintable():
+        return Line(number, raw, raw)
+    text = normalise(raw)
+    if len(text) == len(raw):
+        return Line(number, raw, text)
+    kept = tuple(i for i, ch in enumerate(raw) if normalise(ch))
+    return Line(number, raw, text, kept)
+
+
+def lines_of_text(text: str) -> Iterator[Line]:
+    """Split a whole text into numbered lines."""
+    return lines_of_chunks([text])
+
+
+def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterator[Line]:
+    """Split text arriving in pieces into numbered lines, holding only one line at a time.
+
+    A `BadBytes` raised by `chunks` becomes a DigestParseError at the line and
+    column where the undecodable bytes begin.
+    """
+    partial: list[str] = []  # pieces of the line still open
+    number = 1
+    started = False
+    after_cr = False  # the previous piece ended with CR: a LF now completes a CRLF
+    try:
+        for chunk in chunks:
+            if not started:
+                chunk = chunk.removeprefix("\ufeff")
+                started = bool(chunk)
+            if after_cr and chunk.startswith("\n"):
+                chunk = chunk[1:]
+            if not chunk:
+                continue
+            after_cr = chunk.endswith("\r")
+            parts = _LINE_BREAK.split(chunk)
+            partial.append(parts[0])
+            if len(parts) == 1:
+                continue
+            yield make_line(number, "".join(partial))
+            number += 1
+            for raw in parts[1:-1]:
+                yield make_line(number, raw)
+                number += 1
+            partial = [parts[-1]]
+    except BadBytes as bad:
+        column = sum(len(piece) for piece in partial) + 1
+        raise DigestParseError(bad.message, number, column, source=source, code="decode-error") from None
+    last = "".join(partial)
+    if last or number > 1:
+        yield make_line(number, last)
+
+
+class BadBytes(Exception):
+    """Bytes that the named encoding cannot decode; the line splitter locates them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes | str: ...
+
+
+def _codec_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    # A UTF-8 byte-order mark is accepted and stripped whatever the user named.
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def decoded_chunks(stream: IO[bytes] | _Readable, encoding: str, source: str | None) -> Iterator[str]:
+    """Decode a binary stream block by block.
+
+    Before a byte that cannot be decoded, yields the good text, then raises
+    BadBytes for `lines_of_chunks` to locate. A text stream passes through.
+    """
+    codec = _codec_name(encoding)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    first = True
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        if isinstance(block, str):
+            if not block:
+                return
+            yield block
+            continue
+        if first and block:
+            _refuse_utf16_without_codec(block, codec, source)
+            first = False
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as error:
+            yield error.object[: error.start].decode(codec, errors="replace")
+            bad = bytes(error.object[error.start : error.end])
+            plural = "s" if len(bad) > 1 else ""
+            raise BadBytes(
+                f"Expected {encoding} text, found the byte{plural} {bad.hex(' ')} "
+                "that cannot be decoded (try --encoding)"
+            ) from None
+        if text:
+            yield text
+        if not block:
+            return
+
+
+def _refuse_utf16_without_codec(block: bytes, codec: str, source: str | None) -> None:
+    # UTF-16 text without a byte-order mark decodes as "valid" UTF-8 full of NUL
+    # bytes; say what it is instead of reporting it all as skipped text.
+    if not codec.startswith("utf-8"):
+        return
+    head = block[:1024]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        raise DigestParseError(
+            "Expected UTF-8 text, found mostly NUL bytes: the input looks like UTF-16 "
+            "(try --encoding utf-16)",
+            1,
+            1,
+            source=source,
+            code="decode-error",
+        )

@@ -1,0 +1,154 @@
+"""The grammar, built once, and the transformer that names what it found.
+
+This is the only module that imports lark. It turns a body's or a footer's text
+into the tokens of each part, or into a `SyntaxProblem` saying what was
+expected, what was found and where; no lark exception leaves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+GRAMMAR_NAME = "digest.lark"
+
+# Friendly names for the terminals, used in "expected ..." messages.
+_DESCRIBE = {
+    "CAPTION": "a caption",
+    "CREDIT": "a photo credit like '(Getty)'",
+    "BYLINE": "a byline like 'By A and B'",
+    "DATELINE": "a dateline like 'April 23, 2020'",
+    "EXCERPT": "the excerpt",
+    "MARKER": "a truncation marker like '[...]'",
+    "BY_WORD": "the word 'By'",
+    "PIPE": "'|'",
+    "POSTED_BY": "the poster's name",
+    "FOOTER_DATE": "a date like 'April 23rd, 2020'",
+    "TIMESTAMP": "a timestamp",
+    "COMMENTS": "a comment count",
+    "LABEL": "a label like 'Tags:'",
+    "FIELD_TEXT": "a field",
+}
+
+
+@dataclass(slots=True)
+class BodyParts:
+    """The tokens of a body paragraph; each is absent when the body lacks that part."""
+
+    caption: Token | None = None
+    credit: Token | None = None
+    byline: Token | None = None
+    dateline: Token | None = None
+    excerpt: Token | None = None
+    marker: Token | None = None
+
+
+@dataclass(slots=True)
+class FooterParts:
+    """The footer's name after "By", then its pipe-separated fields, each a list of tokens."""
+
+    by: Token
+    posted_by: Token | None
+    fields: list[list[Token]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    """Where and why a text did not fit the grammar (1-based, relative to the text)."""
+
+    line: int
+    column: int
+    expected: str
+    found: str
+
+
+class _Name(Transformer[Token, object]):
+    """One small method per rule: gather the tokens of each part by their terminal's name."""
+
+    def body(self, tokens: list[Token]) -> BodyParts:
+        parts = BodyParts()
+        for token in tokens:
+            setattr(parts, token.type.lower(), token)
+        return parts
+
+    undated_body = body
+
+    def footer(self, tokens: list[Token]) -> FooterParts:
+        by, *rest = tokens
+        posted_by = rest.pop(0) if rest and rest[0].type == "POSTED_BY" else None
+        parts = FooterParts(by, posted_by)
+        for token in rest:
+            if token.type == "PIPE":
+                parts.fields.append([])
+            else:
+                parts.fields[-1].append(token)
+        return parts
+
+
+def grammar_text() -> str:
+    """The grammar: shipped inside the package, or read from the source tree."""
+    shipped = resources.files("digestparse") / "grammar" / GRAMMAR_NAME
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        start=["body", "footer"],
+        transformer=_Name(),
+        maybe_placeholders=False,
+    )
+
+
+def terminal_pattern(name: str) -> str:
+    """The regex of one of the grammar's terminals, for code that must agree with it."""
+    return _parser().get_terminal(name).pattern.to_regexp()
+
+
+def parse_body(text: str) -> BodyParts | SyntaxProblem:
+    """Name the parts of a body paragraph (paragraphs joined by a line feed)."""
+    return _parse(text, "body")
+
+
+def parse_footer(text: str) -> FooterParts | SyntaxProblem:
+    """Name the parts of a footer line."""
+    return _parse(text, "footer")
+
+
+def _parse(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
+    try:
+        result = _parser().parse(text, start=start)
+    except UnexpectedInput as error:
+        return _problem(error, text)
+    if isinstance(result, BodyParts | FooterParts):
+        return result
+    raise TypeError(f"the {start} rule produced {type(result).__name__}")  # pragma: no cover
+
+
+def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
+    expected: set[str] = set()
+    if isinstance(error, UnexpectedCharacters):
+        expected = set(error.allowed or ())
+        at = error.pos_in_stream
+        found = text[at : at + 30] or "the end"
+    elif isinstance(error, UnexpectedToken):
+        expected = set(error.expected)
+        found = "the end" if error.token.type == "$END" else str(error.token)
+    elif isinstance(error, UnexpectedEOF):  # pragma: no cover - the LALR parser reports $END as a token
+        expected = set(error.expected)
+        found = "the end"
+    else:  # pragma: no cover - lark has no other kind
+        found = "?"
+    names = sorted(_DESCRIBE.get(name, name) for name in expected if not name.startswith("_") and name != "$END")
+    line = error.line if isinstance(error.line, int) and error.line > 0 else 1
+    column = error.column if isinstance(error.column, int) and error.column > 0 else 1
+    return SyntaxProblem(line, column, " or ".join(names) or "the end", found)
