@@ -23,13 +23,12 @@ INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\
 # White space other than the plain space that scraped text carries: tab, vertical
 # tab, form feed, NEL, NBSP, the typographic spaces, line and paragraph
 # separators. None of them breaks a line for structure.
-SPACES = "\t\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACES = "\t\x0b\x0c\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B))
 
 # Control characters (C0 but tab, line feed and carriage return; DEL; C1 but
 # NEL) and lone surrogates become U+FFFD: kept out of structure, visible in fields.
 REPLACED = "".join(
-    chr(c)
-    for c in [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0x85), *range(0x86, 0xA0)]
+    chr(c) for c in [*range(0x09), *range(0x0E, 0x20), *range(0x7F, 0x85), *range(0x86, 0xA0)]
 ) + "".join(chr(c) for c in range(0xD800, 0xE000))
 
 _TRANSLATE = {
@@ -77,7 +76,7 @@ _DATE_PARTS = re.compile(
 )
 
 
-class DateProblem(ValueError):
+class InvalidDateError(ValueError):
     """A date string that names no real day ("April 31, 2020")."""
 
 
@@ -85,19 +84,19 @@ def read_date(text: str) -> tuple[date, str | None]:
     """Turn "April 23, 2020" or "April 23rd, 2020" into a date.
 
     Returns the date and, when the ordinal suffix is missing or wrong, a note
-    saying what was expected. Raises DateProblem for a day that does not exist.
+    saying what was expected. Raises InvalidDateError for a day that does not exist.
     """
     parts = _DATE_PARTS.fullmatch(clean(text))
     if parts is None:
-        raise DateProblem(f"expected a date like 'April 23, 2020', found {quote(text)}")
+        raise InvalidDateError(f"expected a date like 'April 23, 2020', found {quote(text)}")
     month = _MONTHS.get(parts["month"][:3].lower())
     if month is None:
-        raise DateProblem(f"expected a month name, found {quote(parts['month'])}")
+        raise InvalidDateError(f"expected a month name, found {quote(parts['month'])}")
     day, year = int(parts["day"]), int(parts["year"])
     try:
         value = date(year, month, day)
     except ValueError:
-        raise DateProblem(f"{quote(clean(text))} names no real day") from None
+        raise InvalidDateError(f"{quote(clean(text))} names no real day") from None
     suffix = parts["suffix"]
     note = None
     if suffix is not None and suffix != ordinal_suffix(day):

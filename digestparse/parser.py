@@ -9,6 +9,8 @@ becomes a located Diagnostic on its entry, or a `skipped-text` block; under
 
 from __future__ import annotations
 
+import io
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +21,7 @@ from typing import IO, Any
 from . import syntax
 from .errors import DigestParseError
 from .fields import (
-    DateProblem,
+    InvalidDateError,
     clean,
     clean_or_none,
     credit_text,
@@ -144,7 +146,8 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
         if held is not None:
             yield held
         last = items.pop()
-        assert isinstance(last, _Draft)
+        if not isinstance(last, _Draft):  # pragma: no cover - _split ends with a draft when a footer follows
+            raise TypeError("a footer must close an entry")
         last.footers.append(line)
         yield from _close(items)
         held = last
@@ -157,7 +160,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
 
 def _close(items: list[_Draft | _Skipped]) -> Iterator[_Draft | _Skipped]:
     # Entries followed by another entry before any footer lost their footer.
-    for item, after in zip(items, items[1:], strict=False):
+    for item, after in itertools.pairwise(items):
         if isinstance(item, _Draft):
             item.ended_by = f"line {after.lines[0].number}"
     yield from items
@@ -168,15 +171,10 @@ def _attach_late_body(
 ) -> tuple[list[_Draft | _Skipped], _Draft | None]:
     # "Headline / footer / body": a body with no headline right after an entry
     # that has none belongs to that entry.
-    if (
-        held is not None
-        and not held.body
-        and items
-        and isinstance(items[0], _Draft)
-        and items[0].headline is None
-    ):
+    if held is not None and not held.body and items and isinstance(items[0], _Draft) and items[0].headline is None:
         late = items.pop(0)
-        assert isinstance(late, _Draft)
+        if not isinstance(late, _Draft):  # pragma: no cover - checked just above
+            raise TypeError("a late body must be a draft")
         held.body, held.extra, held.footer_first = late.body, held.extra + late.extra, True
         held.footers += late.footers
         if not items:
@@ -263,10 +261,11 @@ class _Issues:
         )
 
 
-def _at(lines: list[Line], token: Any) -> tuple[Line, int]:
+def _at(lines: list[Line], token: syntax.Token) -> tuple[Line, int]:
     """The input line and column of a token of text made of `lines` joined by line feeds."""
-    line = lines[token.line - 1]
-    return line, line.column(token.column - 1)
+    row, column = syntax.position(token)
+    line = lines[row - 1]
+    return line, line.column(column - 1)
 
 
 def _build(draft: _Draft, source: str | None) -> Entry:
@@ -317,15 +316,15 @@ def _build(draft: _Draft, source: str | None) -> Entry:
             last,
             column=last.column(len(last.text.rstrip())),
         )
-    found = sorted(issues.found, key=lambda d: (d.line, d.column))
+    ordered = sorted(issues.found, key=lambda d: (d.line, d.column))
     return Entry(
         headline=clean(draft.headline.text) if draft.headline is not None else "",
         **values,
         source=source,
         line=first.number,
         end_line=draft.last.number,
-        status="partial" if any(d.is_problem for d in found) else "ok",
-        issues=found,
+        status="partial" if any(d.is_problem for d in ordered) else "ok",
+        issues=ordered,
     )
 
 
@@ -357,7 +356,7 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         )
         return
     values["dateline"] = _date(parts.dateline, body, issues, "dateline")
-    dateline_paragraph = parts.dateline.line
+    dateline_paragraph = syntax.position(parts.dateline)[0]
     for line in body[dateline_paragraph:]:
         again = syntax.parse_body(line.text)
         if isinstance(again, syntax.BodyParts) and again.dateline is not None:
@@ -369,11 +368,11 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
             )
 
 
-def _date(token: Any, lines: list[Line], issues: _Issues, what: str) -> Any:
+def _date(token: syntax.Token, lines: list[Line], issues: _Issues, what: str) -> Any:
     line, column = _at(lines, token)
     try:
         value, note = read_date(str(token))
-    except DateProblem as problem:
+    except InvalidDateError as problem:
         issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", line, column)
         return None
     if note is not None:
@@ -419,18 +418,18 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
                 "info",
                 f"Expected tags or a comment count in the footer, found {quote(text)}; kept out of the tags",
                 footer,
-                footer.column(tokens[0].column - 1),
+                _at([footer], tokens[0])[1],
             )
     values["tags"] = tags
 
 
-def _read_footer_date(tokens: list[Any], footer: Line, values: dict[str, Any], issues: _Issues) -> None:
+def _read_footer_date(tokens: list[syntax.Token], footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     dates = [token for token in tokens if token.type == "FOOTER_DATE"]
     if dates:
         values["published"] = _date(dates[0], [footer], issues, "footer date")
         return
     found = quote(" ".join(tokens)) if tokens else "an empty field"
-    column = footer.column(tokens[0].column - 1) if tokens else None
+    column = _at([footer], tokens[0])[1] if tokens else None
     issues.add(
         "missing-date",
         "warning",
@@ -503,7 +502,7 @@ def collect(stream: Iterable[Entry | Diagnostic], source: str | None) -> Digest:
 def parse(text: str | bytes, source: str | None = None, strict: bool = False) -> Digest:
     """Parse a digest held in a string (bytes are read as UTF-8)."""
     if isinstance(text, bytes | bytearray):
-        return parse_file(_BytesReader(bytes(text)), strict=strict, source=source)
+        return collect(stream_events(io.BytesIO(bytes(text)), strict=strict, source=source), source)
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
     return collect(events(lines_of_text(text), source, strict), source)
@@ -564,7 +563,10 @@ def _stream(handle: IO[bytes], strict: bool, encoding: str, source: str | None) 
         yield from events(lines_of_chunks(decoded_chunks(handle, encoding, source), source), source, strict)
     except OSError as error:
         raise DigestParseError(
-            f"Expected to read the input, found an error: {error.strerror or error}", 1, 1, source=source,
+            f"Expected to read the input, found an error: {error.strerror or error}",
+            1,
+            1,
+            source=source,
             code="read-error",
         ) from None
 
@@ -576,17 +578,3 @@ def _source_name(file: BinaryInput, source: str | None) -> str | None:
         return os.fsdecode(file)
     name = getattr(file, "name", None)
     return name if isinstance(name, str) else None
-
-
-class _BytesReader:
-    """The least a binary file needs for `parse_file`: read(size)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = memoryview(data)
-        self._at = 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else self._at + size
-        block = bytes(self._data[self._at : end])
-        self._at += len(block)
-        return block

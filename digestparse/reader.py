@@ -73,7 +73,7 @@ def lines_of_text(text: str) -> Iterator[Line]:
 def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterator[Line]:
     """Split text arriving in pieces into numbered lines, holding only one line at a time.
 
-    A `BadBytes` raised by `chunks` becomes a DigestParseError at the line and
+    A `UndecodableBytesError` raised by `chunks` becomes a DigestParseError at the line and
     column where the undecodable bytes begin.
     """
     partial: list[str] = []  # pieces of the line still open
@@ -81,7 +81,8 @@ def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterato
     started = False
     after_cr = False  # the previous piece ended with CR: a LF now completes a CRLF
     try:
-        for chunk in chunks:
+        for piece in chunks:
+            chunk = piece
             if not started:
                 chunk = chunk.removeprefix("\ufeff")
                 started = bool(chunk)
@@ -100,7 +101,7 @@ def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterato
                 yield make_line(number, raw)
                 number += 1
             partial = [parts[-1]]
-    except BadBytes as bad:
+    except UndecodableBytesError as bad:
         column = sum(len(piece) for piece in partial) + 1
         raise DigestParseError(bad.message, number, column, source=source, code="decode-error") from None
     last = "".join(partial)
@@ -108,7 +109,7 @@ def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterato
         yield make_line(number, last)
 
 
-class BadBytes(Exception):
+class UndecodableBytesError(Exception):
     """Bytes that the named encoding cannot decode; the line splitter locates them."""
 
     def __init__(self, message: str) -> None:
@@ -130,7 +131,7 @@ def decoded_chunks(stream: IO[bytes] | _Readable, encoding: str, source: str | N
     """Decode a binary stream block by block.
 
     Before a byte that cannot be decoded, yields the good text, then raises
-    BadBytes for `lines_of_chunks` to locate. A text stream passes through.
+    UndecodableBytesError for `lines_of_chunks` to locate. A text stream passes through.
     """
     codec = _codec_name(encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
@@ -151,7 +152,7 @@ def decoded_chunks(stream: IO[bytes] | _Readable, encoding: str, source: str | N
             yield error.object[: error.start].decode(codec, errors="replace")
             bad = bytes(error.object[error.start : error.end])
             plural = "s" if len(bad) > 1 else ""
-            raise BadBytes(
+            raise UndecodableBytesError(
                 f"Expected {encoding} text, found the byte{plural} {bad.hex(' ')} "
                 "that cannot be decoded (try --encoding)"
             ) from None
@@ -169,8 +170,7 @@ def _refuse_utf16_without_codec(block: bytes, codec: str, source: str | None) ->
     head = block[:1024]
     if len(head) >= 4 and head.count(0) * 3 >= len(head):
         raise DigestParseError(
-            "Expected UTF-8 text, found mostly NUL bytes: the input looks like UTF-16 "
-            "(try --encoding utf-16)",
+            "Expected UTF-8 text, found mostly NUL bytes: the input looks like UTF-16 (try --encoding utf-16)",
             1,
             1,
             source=source,

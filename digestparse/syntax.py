@@ -16,6 +16,8 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, 
 
 GRAMMAR_NAME = "digest.lark"
 
+__all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "parse_footer", "position"]
+
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
     "CAPTION": "a caption",
@@ -116,29 +118,36 @@ def terminal_pattern(name: str) -> str:
 
 def parse_body(text: str) -> BodyParts | SyntaxProblem:
     """Name the parts of a body paragraph (paragraphs joined by a line feed)."""
-    return _parse(text, "body")
+    try:
+        result = _parser().parse(text, start="body")
+    except UnexpectedInput as error:
+        return _problem(error, text)
+    if not isinstance(result, BodyParts):  # pragma: no cover - the transformer's body rule
+        raise TypeError(f"the body rule produced {type(result).__name__}")
+    return result
 
 
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
-    return _parse(text, "footer")
-
-
-def _parse(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
     try:
-        result = _parser().parse(text, start=start)
+        result = _parser().parse(text, start="footer")
     except UnexpectedInput as error:
         return _problem(error, text)
-    if isinstance(result, BodyParts | FooterParts):
-        return result
-    raise TypeError(f"the {start} rule produced {type(result).__name__}")  # pragma: no cover
+    if not isinstance(result, FooterParts):  # pragma: no cover - the transformer's footer rule
+        raise TypeError(f"the footer rule produced {type(result).__name__}")
+    return result
+
+
+def position(token: Token) -> tuple[int, int]:
+    """A token's 1-based line and column within the text that was parsed."""
+    return token.line or 1, token.column or 1
 
 
 def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
     expected: set[str] = set()
     if isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
-        at = error.pos_in_stream
+        at = error.pos_in_stream or 0
         found = text[at : at + 30] or "the end"
     elif isinstance(error, UnexpectedToken):
         expected = set(error.expected)
@@ -149,6 +158,6 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
     else:  # pragma: no cover - lark has no other kind
         found = "?"
     names = sorted(_DESCRIBE.get(name, name) for name in expected if not name.startswith("_") and name != "$END")
-    line = error.line if isinstance(error.line, int) and error.line > 0 else 1
-    column = error.column if isinstance(error.column, int) and error.column > 0 else 1
+    line = error.line if error.line > 0 else 1
+    column = error.column if error.column > 0 else 1
     return SyntaxProblem(line, column, " or ".join(names) or "the end", found)
