@@ -140,9 +140,11 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
             else:
                 yield _Skipped([line])  # a footer with no entry before it
             continue
-        items = _split(pending, footer_follows=True)
+        items = _attach_late_body(_split(pending, footer_follows=True), held)
         pending = []
-        items, held = _attach_late_body(items, held)
+        if not items and held is not None:
+            held.footers.append(line)  # the late body joined `held`: this footer repeats its own
+            continue
         if held is not None:
             yield held
         last = items.pop()
@@ -151,8 +153,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
         last.footers.append(line)
         yield from _close(items)
         held = last
-    items = _split(pending, footer_follows=False) if pending else []
-    items, held = _attach_late_body(items, held)
+    items = _attach_late_body(_split(pending, footer_follows=False), held) if pending else []
     if held is not None:
         yield held
     yield from _close(items)
@@ -166,20 +167,16 @@ def _close(items: list[_Draft | _Skipped]) -> Iterator[_Draft | _Skipped]:
     yield from items
 
 
-def _attach_late_body(
-    items: list[_Draft | _Skipped], held: _Draft | None
-) -> tuple[list[_Draft | _Skipped], _Draft | None]:
-    # "Headline / footer / body": a body with no headline right after an entry
-    # that has none belongs to that entry.
-    if held is not None and not held.body and items and isinstance(items[0], _Draft) and items[0].headline is None:
-        late = items.pop(0)
-        if not isinstance(late, _Draft):  # pragma: no cover - checked just above
-            raise TypeError("a late body must be a draft")
-        held.body, held.extra, held.footer_first = late.body, held.extra + late.extra, True
-        held.footers += late.footers
-        if not items:
-            items.append(_Draft())  # nothing left: the footer to come starts an empty draft
-    return items, held
+def _attach_late_body(items: list[_Draft | _Skipped], held: _Draft | None) -> list[_Draft | _Skipped]:
+    """Join a body with no headline to the entry before it when that entry has no body.
+
+    This is the shape "headline / footer / body": the footer came first.
+    """
+    first = items[0] if items else None
+    if held is None or held.body or not isinstance(first, _Draft) or first.headline is not None:
+        return items
+    held.body, held.extra, held.footer_first = first.body, held.extra + first.extra, True
+    return items[1:]
 
 
 def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped]:

@@ -1,0 +1,122 @@
+"""Hypothesis strategies for digests: well-formed entries with their truth, and hostile text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hypothesis import strategies as st
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]  # fmt: skip
+SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept.", "Oct", "Nov", "Dec"]
+
+# Words that can never form a date, a byline keyword or a marker on their own.
+WORDS = st.sampled_from(
+    "the a militia border talks power grid oil port aid convoy minister said on after into with over "
+    "rockets protest budget crossing water farmers drought strike and of in to for north south".split()
+)
+NAMES = st.sampled_from(
+    "Nick Givas Jennifer Griffin Alissa J. Rubin Falih Hassan Caleb Weiss Zoë O'Neil Jean-Pierre Hamdi Malik "
+    "Salam Faraj Track Persia Karwan Faidhi Sune Rasmussen".split()
+)
+MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More"]
+
+
+def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:
+    """Lower-case words joined by spaces."""
+    return st.lists(WORDS, min_size=min_words, max_size=max_words).map(" ".join)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What an entry must parse to, and the lines it is written on."""
+
+    fields: dict[str, Any]
+    lines: list[str]
+
+
+def _long_date(day: date, short: bool, padded: bool) -> str:
+    month = SHORT_MONTHS[day.month - 1] if short else MONTHS[day.month - 1]
+    return f"{month} {day.day:02d}, {day.year}" if padded else f"{month} {day.day}, {day.year}"
+
+
+def _ordinal(day: date) -> str:
+    n = day.day
+    suffix = "th" if n in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{MONTHS[day.month - 1]} {n}{suffix}, {day.year}"
+
+
+def _byline(names: list[str], style: int) -> str:
+    if len(names) == 1:
+        return f"By {names[0]}"
+    if len(names) == 2:
+        return f"By {names[0]} {'&' if style else 'and'} {names[1]}"
+    comma = "," if style else ""
+    return f"By {', '.join(names[:-1])}{comma} and {names[-1]}"
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> Truth:
+    """A well-formed entry, in one of the shapes real digests use, with the fields it must give."""
+    headline = draw(sentence(2, 10)).capitalize()
+    caption = draw(st.none() | sentence(3, 15).map(lambda s: s.capitalize() + "."))
+    credit = draw(st.none() | st.sampled_from(["Getty", "REUTERS", "Social Media", "Flash90", "AFP", "Supplied"]))
+    authors = draw(st.lists(st.lists(NAMES, min_size=1, max_size=3).map(" ".join), max_size=3))
+    dateline = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
+    excerpt = draw(st.none() | sentence(1, 20).map(str.capitalize))
+    marker = draw(st.none() | st.sampled_from(MARKERS))
+    posted_by = draw(st.none() | st.sampled_from(["admin", "Karwan Faidhi", "Editor"]))
+    published = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
+    tags = draw(st.lists(st.sampled_from(["Iraq", "Iran", "North America", "USA", "Lebanon", "Oil"]), max_size=4))
+    parts = [caption, f"({credit})" if credit else None, _byline(authors, draw(st.integers(0, 1))) if authors else None,
+             _long_date(dateline, draw(st.booleans()), draw(st.booleans())), excerpt, marker]  # fmt: skip
+    body = " ".join(part for part in parts if part)
+    extra = draw(st.sampled_from(["", "|0 Comments", "|1 Comment"]))
+    footer = f"By {posted_by or ''}|{_ordinal(published)}|{', '.join(tags)}|{extra}"
+    fields = {
+        "headline": headline, "caption": caption, "credit": credit, "authors": authors, "dateline": dateline,
+        "excerpt": excerpt, "truncated": marker is not None, "posted_by": posted_by, "published": published,
+        "tags": tags, "status": "ok", "issues": [],
+    }  # fmt: skip
+    return Truth(fields, [headline, "", body, "", footer])
+
+
+JUNK = st.sampled_from(["Share this:", "Related Posts", "Advertisement", "Load More Posts", "Home | About",
+                        "1 2 3 Next", "Twitter Facebook", "Categories", "Search this site"])  # fmt: skip
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, list[Truth]]:
+    """Several well-formed entries, separated by blank lines, with LF or CRLF line ends."""
+    truths = draw(st.lists(entries(), min_size=1, max_size=5))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    lines: list[str] = []
+    for truth in truths:
+        lines += [*truth.lines, ""]
+    return newline.join(lines), truths
+
+
+def digest_lines() -> st.SearchStrategy[str]:
+    """Lines of every kind a digest holds, well-formed or broken."""
+    return st.one_of(
+        sentence(1, 8),
+        JUNK,
+        entries().map(lambda truth: truth.lines[0]),
+        entries().map(lambda truth: truth.lines[2]),
+        entries().map(lambda truth: truth.lines[4]),
+        st.sampled_from(["By |||", "By ", "By |April 31st, 2020|x|", "(Getty) April 3, 2020", "[...]", "April 3, 2020",
+                         "By A and B April 3, 2020", "((((", "By |2022-04-01T10:15:00+00:00", "\ufeffx", ""]),  # fmt: skip
+        st.text(max_size=40),
+    )
+
+
+def hostile_text() -> st.SearchStrategy[str]:
+    """Any text: digest-like lines glued with every kind of line break, or arbitrary characters."""
+    breaks = st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\u2028", "\x0c", "\x0b", "\x85", "\u2029"])
+    glued = st.lists(st.tuples(digest_lines(), breaks), max_size=12).map(
+        lambda pairs: "".join(line + brk for line, brk in pairs)
+    )
+    anything = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=200)
+    return st.one_of(glued, anything)

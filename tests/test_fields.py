@@ -1,0 +1,154 @@
+"""The field helpers: cleaning, dates, bylines, tags, credits, quoting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from digestparse.fields import (
+    InvalidDateError,
+    clean,
+    clean_or_none,
+    credit_text,
+    escape_controls,
+    normalise,
+    ordinal_suffix,
+    quote,
+    read_date,
+    split_names,
+    split_tags,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("April 23, 2020", date(2020, 4, 23)),
+        ("Apr 23, 2020", date(2020, 4, 23)),
+        ("Apr. 23, 2020", date(2020, 4, 23)),
+        ("Aug. 28, 2019", date(2019, 8, 28)),
+        ("Sept. 7, 2018", date(2018, 9, 7)),
+        ("Sep 7, 2018", date(2018, 9, 7)),
+        ("September 7, 2018", date(2018, 9, 7)),
+        ("July 07, 2020", date(2020, 7, 7)),
+        ("Jul 2, 2020", date(2020, 7, 2)),
+        ("June 1 2020", date(2020, 6, 1)),
+        ("MAY 5, 2021", date(2021, 5, 5)),
+        ("April 23rd, 2020", date(2020, 4, 23)),
+        ("April 1st, 2022", date(2022, 4, 1)),
+        ("April 2nd, 2022", date(2022, 4, 2)),
+        ("April 11th, 2022", date(2022, 4, 11)),
+        ("February 29th, 2020", date(2020, 2, 29)),
+        ("April\u00a023, 2020", date(2020, 4, 23)),
+    ],
+)
+def test_read_date_accepts_every_spelling(text: str, expected: date) -> None:
+    value, note = read_date(text)
+    assert value == expected
+    assert note is None
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("April 1th, 2022", "expected the ordinal 1st, found 1th"),
+        ("April 23RD, 2020", "expected the ordinal 23rd, found 23RD"),
+        ("April 12nd, 2020", "expected the ordinal 12th, found 12nd"),
+    ],
+)
+def test_read_date_notes_a_wrong_ordinal_but_keeps_the_date(text: str, note: str) -> None:
+    value, found = read_date(text)
+    assert value.year == 2020 or value.year == 2022
+    assert found == note
+
+
+@pytest.mark.parametrize("text", ["April 31, 2020", "February 29, 2021", "June 0, 2020", "Smarch 3, 2020", "3 May 2020"])
+def test_read_date_never_invents_a_date(text: str) -> None:
+    with pytest.raises(InvalidDateError):
+        read_date(text)
+
+
+@pytest.mark.parametrize(("day", "suffix"), [(1, "st"), (2, "nd"), (3, "rd"), (4, "th"), (11, "th"), (12, "th"),
+                                             (13, "th"), (21, "st"), (22, "nd"), (23, "rd"), (30, "th"), (31, "st")])  # fmt: skip
+def test_ordinal_suffix(day: int, suffix: str) -> None:
+    assert ordinal_suffix(day) == suffix
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Caleb Weiss", ["Caleb Weiss"]),
+        ("By Nick Givas and Jennifer Griffin", ["Nick Givas", "Jennifer Griffin"]),
+        ("By A. One, B. Two and C. Three", ["A. One", "B. Two", "C. Three"]),
+        ("By A. One, B. Two, and C. Three", ["A. One", "B. Two", "C. Three"]),
+        ("By Michael Knights & Hamdi Malik", ["Michael Knights", "Hamdi Malik"]),
+        ("by Salam Faraj", ["Salam Faraj"]),
+        ("By Alissa J. Rubin and Falih Hassan", ["Alissa J. Rubin", "Falih Hassan"]),
+        ("By Track Persia", ["Track Persia"]),
+        ("By Jean-Pierre de la Tour", ["Jean-Pierre de la Tour"]),
+        ("By D'Arcy O'Neil-Smith", ["D'Arcy O'Neil-Smith"]),
+        ("By  Zoë\u00a0Ó Briain", ["Zoë Ó Briain"]),
+        ("By Sandra Anderson", ["Sandra Anderson"]),
+    ],
+)
+def test_split_names(byline: str, names: list[str]) -> None:
+    assert split_names(byline) == names
+
+
+@pytest.mark.parametrize(
+    ("field", "tags"),
+    [
+        ("Iraq, North America, USA", ["Iraq", "North America", "USA"]),
+        ("Iraq", ["Iraq"]),
+        ("Iraq,, USA,", ["Iraq", "USA"]),
+        ("Iraq, Iraq", ["Iraq", "Iraq"]),
+        ("Economy &amp; Budget", ["Economy & Budget"]),
+        ("", []),
+    ],
+)
+def test_split_tags(field: str, tags: list[str]) -> None:
+    assert split_tags(field) == tags
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  two\u00a0 spaces\tand tab  ", "two spaces and tab"),
+        ("Iran&#8217;s &amp; Iraq&rsquo;s", "Iran’s & Iraq’s"),
+        ("budget&nbsp;plan", "budget plan"),
+        ("zero\u200bwidth", "zero\u200bwidth"),
+    ],
+)
+def test_clean(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
+def test_normalise_maps_spaces_drops_invisibles_and_replaces_controls() -> None:
+    assert normalise("a\u00a0b\u2009c\u2028d") == "a b c d"
+    assert normalise("By\u200b\u200e Nick\ufeff") == "By Nick"
+    assert normalise("nul\x00esc\x1bdel\x7f") == "nul\ufffdesc\ufffddel\ufffd"
+    assert normalise("lone\ud800surrogate") == "lone\ufffdsurrogate"
+
+
+def test_clean_or_none() -> None:
+    assert clean_or_none(None) is None
+    assert clean_or_none("   ") is None
+    assert clean_or_none(" x ") == "x"
+
+
+def test_credit_text() -> None:
+    assert credit_text("(Getty)") == "Getty"
+    assert credit_text("(Social  Media)") == "Social Media"
+    assert credit_text("( )") is None
+
+
+def test_quote_cuts_and_escapes() -> None:
+    assert quote("short") == "'short'"
+    assert quote("x" * 100, limit=10) == repr("x" * 9 + "…")
+    assert "\x1b" not in quote("red\x1b[31m")
+
+
+def test_escape_controls() -> None:
+    assert escape_controls("ok\x1b[2Jdone\x07") == "ok\\x1b[2Jdone\\x07"
+    assert escape_controls("plain text, café") == "plain text, café"

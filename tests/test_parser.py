@@ -1,0 +1,177 @@
+"""The library's front door: parse, parse_file, iter_entries, strict mode, errors."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+import digestparse
+from digestparse.export import record
+
+from .conftest import SAMPLES, SEED
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+class Trickle(io.RawIOBase):
+    """A binary file that hands out at most `step` bytes per read, to cut input anywhere."""
+
+    def __init__(self, data: bytes, step: int = 1) -> None:
+        self.data = data
+        self.step = step
+        self.at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        n = self.step if size < 0 else min(size, self.step)
+        block = self.data[self.at : self.at + n]
+        self.at += len(block)
+        return block
+
+
+def test_public_names() -> None:
+    assert set(digestparse.__all__) >= {"parse", "parse_file", "iter_entries", "DigestParseError"}
+    assert digestparse.__version__
+
+
+def test_parse_seed_from_text() -> None:
+    digest = digestparse.parse(SEED_TEXT, source="seed")
+    assert len(digest.entries) == 10
+    assert all(e.status == "ok" and e.source == "seed" for e in digest.entries)
+    assert digest.diagnostics == []
+    assert digest.source == "seed"
+
+
+def test_parse_file_path_and_binary_file_agree_with_parse() -> None:
+    from_text = [record(e) for e in digestparse.parse(SEED_TEXT, source="s").entries]
+    from_path = [record(e) for e in digestparse.parse_file(SEED, source="s").entries]
+    with SEED.open("rb") as handle:
+        from_handle = [record(e) for e in digestparse.parse_file(handle, source="s").entries]
+    assert from_text == from_path == from_handle
+
+
+def test_parse_file_names_the_source_after_the_path() -> None:
+    digest = digestparse.parse_file(str(SEED))
+    assert digest.source == str(SEED)
+    assert digest.entries[0].source == str(SEED)
+
+
+def test_parse_accepts_bytes() -> None:
+    digest = digestparse.parse(SEED_TEXT.encode("utf-8"))
+    assert len(digest.entries) == 10
+
+
+def test_parse_refuses_other_types() -> None:
+    with pytest.raises(TypeError):
+        digestparse.parse(42)  # type: ignore[arg-type]  # the wrong type on purpose
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 64])
+def test_input_cut_anywhere_reads_the_same(step: int) -> None:
+    data = SEED.read_bytes().replace(b"\n", b"\r\n")
+    whole = [record(e) for e in digestparse.parse_file(io.BytesIO(data), source="s").entries]
+    cut = [record(e) for e in digestparse.parse_file(Trickle(data, step), source="s").entries]
+    assert cut == whole
+
+
+def test_text_streams_are_read_too() -> None:
+    digest = digestparse.parse_file(io.StringIO(SEED_TEXT))  # type: ignore[arg-type]  # a text file works as well
+    assert len(digest.entries) == 10
+
+
+def test_iter_entries_yields_entries_and_reports_skipped_text() -> None:
+    seen: list[digestparse.Diagnostic] = []
+    path = SAMPLES / "valid" / "site-chrome.txt"
+    entries = list(digestparse.iter_entries(path, on_diagnostic=seen.append))
+    assert [e.line for e in entries] == [6, 16]
+    assert [(d.code, d.line, d.end_line) for d in seen] == [("skipped-text", 1, 4), ("skipped-text", 12, 14),
+                                                            ("skipped-text", 22, 23)]  # fmt: skip
+    assert seen[0].text == "Home | News | Analysis | About Us\nSearch this site\n\nIraq"
+
+
+def test_iter_entries_is_lazy() -> None:
+    stream = Trickle(SEED.read_bytes(), step=64)
+    first = next(iter(digestparse.iter_entries(stream)))
+    assert first.line == 1
+    assert stream.at < len(stream.data)
+
+
+def test_empty_and_blank_input_give_no_entries_and_no_error() -> None:
+    for text in ["", "\n\n", "   \n\t\n", "\ufeff"]:
+        digest = digestparse.parse(text)
+        assert digest.entries == []
+        assert digest.diagnostics == []
+
+
+def test_strict_raises_at_the_first_problem_with_its_position() -> None:
+    text = "Share this:\n\n" + SEED_TEXT
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse(text, strict=True)
+    assert (raised.value.line, raised.value.column, raised.value.code) == (1, 1, "skipped-text")
+    assert "(at line 1, column 1)" in str(raised.value)
+
+
+def test_strict_accepts_a_clean_digest() -> None:
+    assert len(digestparse.parse(SEED_TEXT, strict=True).entries) == 10
+
+
+def test_decode_error_is_located_even_across_blocks() -> None:
+    data = SEED.read_bytes()
+    bad_at = data.index(b"Kermanshah")
+    broken = data[:bad_at] + b"\xff" + data[bad_at:]
+    line = data[:bad_at].count(b"\n") + 1
+    column = len(data[: bad_at].rsplit(b"\n", 1)[1].decode("utf-8")) + 1
+    for step in (1, 5, 1 << 16):
+        with pytest.raises(digestparse.DigestParseError) as raised:
+            digestparse.parse_file(Trickle(broken, step))
+        assert (raised.value.line, raised.value.column, raised.value.code) == (line, column, "decode-error")
+
+
+def test_encoding_option_reads_other_codecs() -> None:
+    data = SEED_TEXT.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    digest = digestparse.parse_file(io.BytesIO(data.encode("cp1252")), encoding="cp1252")
+    assert len(digest.entries) == 10
+    utf16 = digestparse.parse_file(io.BytesIO(SEED_TEXT.encode("utf-16")), encoding="utf-16")
+    assert [record(e) for e in utf16.entries] == [record(e) for e in digestparse.parse(SEED_TEXT).entries]
+
+
+def test_cp1252_smart_quotes_are_a_located_decode_error() -> None:
+    data = "Headline\n\nIt\x92s here".encode("latin-1")
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(io.BytesIO(data))
+    assert (raised.value.line, raised.value.column) == (3, 3)
+
+
+def test_missing_file_is_a_read_error(tmp_path: Path) -> None:
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(tmp_path / "absent.txt")
+    assert raised.value.code == "read-error"
+
+
+def test_columns_count_what_the_user_sees() -> None:
+    # Two zero-width characters before the impossible date: the column is that of the user's file.
+    body = "\u200b\u200bCaption. (AP) April 31, 2020 Text [...]"
+    text = f"Headline\n\n{body}\n\nBy |May 1st, 2020|x|\n"
+    issue = digestparse.parse(text).entries[0].issues[0]
+    assert issue.code == "invalid-date"
+    assert issue.column == body.index("April") + 1
+
+
+def test_a_long_line_without_structure_is_skipped_whole() -> None:
+    text = "word " * 20000
+    digest = digestparse.parse(text)
+    assert digest.entries == [] or all(e.status == "partial" for e in digest.entries)
+    covered = sum(e.end_line - e.line + 1 for e in digest.entries) + sum(
+        d.end_line - d.line + 1 for d in digest.diagnostics if d.code == "skipped-text"
+    )
+    assert covered == 1
+
+
+def test_entry_models_are_frozen() -> None:
+    entry = digestparse.parse(SEED_TEXT).entries[0]
+    with pytest.raises(ValueError, match="frozen"):
+        entry.headline = "changed"  # type: ignore[misc]  # assignment is what is being refused

@@ -1,0 +1,103 @@
+"""What must always hold, for any input (hypothesis; profile "ci" runs 500 examples each)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import digestparse
+from digestparse.export import record, to_digest
+from digestparse.fields import normalise
+
+from .strategies import JUNK, Truth, documents, hostile_text
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _solid_lines(text: str) -> set[int]:
+    """The numbers of the lines that hold something visible (the contract's non-blank lines)."""
+    text = text.removeprefix("\ufeff")
+    if not text:
+        return set()
+    return {n for n, line in enumerate(_LINE_BREAK.split(text), start=1) if normalise(line).strip()}
+
+
+def _without_position(entry: digestparse.Entry) -> dict[str, object]:
+    data = entry.model_dump()
+    for key in ("line", "end_line", "source"):
+        del data[key]
+    return data
+
+
+@given(hostile_text())
+@example("By |April 31st, 2020|x|\n\nBy |||")
+@example("((((((((((((((((((((((((((((((")
+@example("\ud800\udfff\x00\x1b[31m")
+def test_parsing_is_total(text: str) -> None:
+    try:
+        digest = digestparse.parse(text)
+    except digestparse.DigestParseError:  # pragma: no cover - lenient parsing of a str does not raise
+        return
+    assert isinstance(digest, digestparse.Digest)
+
+
+@given(hostile_text())
+def test_strict_parsing_is_total(text: str) -> None:
+    try:
+        digestparse.parse(text, strict=True)
+    except digestparse.DigestParseError as error:
+        assert error.line >= 1
+        assert error.column >= 1
+
+
+@given(hostile_text())
+@example("Headline\n\nBody (X) April 3, 2020 text\n\nHeadline two\n\nBy |||\nBy |x|")
+@example("the\nBy |January 1st, 2000||\nJanuary 1, 2000\n")  # a late body at the very end
+def test_nothing_is_lost(text: str) -> None:
+    digest = digestparse.parse(text)
+    spans = [(e.line, e.end_line) for e in digest.entries]
+    spans += [(d.line, d.end_line) for d in digest.diagnostics if d.code == "skipped-text"]
+    covered: list[int] = []
+    for first, last in spans:
+        assert first <= last
+        covered += range(first, last + 1)
+    assert len(covered) == len(set(covered)), "a line belongs to two spans"
+    assert _solid_lines(text) <= set(covered), "a non-blank line belongs to no span"
+
+
+@given(documents())
+def test_well_formed_entries_parse_to_their_fields(document: tuple[str, list[Truth]]) -> None:
+    text, truths = document
+    digest = digestparse.parse(text)
+    assert digest.diagnostics == []
+    assert [_without_position(entry) for entry in digest.entries] == [truth.fields for truth in truths]
+
+
+@given(documents(), st.data())
+def test_junk_between_entries_leaves_them_equal(document: tuple[str, list[Truth]], data: st.DataObject) -> None:
+    _, truths = document
+    lines: list[str] = []
+    for truth in truths:
+        lines += data.draw(st.lists(JUNK, max_size=3))
+        lines += [*truth.lines, ""]
+    lines += data.draw(st.lists(JUNK, max_size=3))
+    digest = digestparse.parse("\n".join(lines))
+    assert [_without_position(entry) for entry in digest.entries] == [truth.fields for truth in truths]
+
+
+@given(documents())
+def test_to_digest_then_parse_gives_the_same_entries(document: tuple[str, list[Truth]]) -> None:
+    text, _ = document
+    first = digestparse.parse(text).entries
+    again = digestparse.parse(to_digest(first)).entries
+    assert [_without_position(e) for e in again] == [_without_position(e) for e in first]
+
+
+@given(hostile_text())
+def test_output_is_deterministic(text: str) -> None:
+    one = digestparse.parse(text)
+    two = digestparse.parse(text)
+    assert [record(e) for e in one.entries] == [record(e) for e in two.entries]
+    assert one.diagnostics == two.diagnostics
