@@ -31,7 +31,7 @@ from .fields import (
     split_tags,
 )
 from .models import Diagnostic, Digest, Entry, Severity
-from .reader import Line, decoded_chunks, lines_of_chunks, lines_of_text
+from .reader import Line, Readable, decoded_chunks, lines_of_chunks, lines_of_text
 
 FOOTER_EXAMPLE = "'By |April 23rd, 2020|tag, tag|'"
 
@@ -141,6 +141,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
                 yield _Skipped([line])  # a footer with no entry before it
             continue
         items = _attach_late_body(_split(pending, footer_follows=True), held)
+        _mark_endings(items)
         pending = []
         if not items and held is not None:
             held.footers.append(line)  # the late body joined `held`: this footer repeats its own
@@ -151,20 +152,21 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
         if not isinstance(last, _Draft):  # pragma: no cover - _split ends with a draft when a footer follows
             raise TypeError("a footer must close an entry")
         last.footers.append(line)
-        yield from _close(items)
+        yield from items
         held = last
     items = _attach_late_body(_split(pending, footer_follows=False), held) if pending else []
+    _mark_endings(items)
     if held is not None:
         yield held
-    yield from _close(items)
+    yield from items
 
 
-def _close(items: list[_Draft | _Skipped]) -> Iterator[_Draft | _Skipped]:
-    # Entries followed by another entry before any footer lost their footer.
+def _mark_endings(items: list[_Draft | _Skipped]) -> None:
+    # A draft followed by more text before any footer lost its footer: say where it ended.
     for item, after in itertools.pairwise(items):
         if isinstance(item, _Draft):
-            item.ended_by = f"line {after.lines[0].number}"
-    yield from items
+            what = "the next headline" if isinstance(after, _Draft) else "other text"
+            item.ended_by = f"{what} at line {after.lines[0].number}"
 
 
 def _attach_late_body(items: list[_Draft | _Skipped], held: _Draft | None) -> list[_Draft | _Skipped]:
@@ -505,7 +507,7 @@ def parse(text: str | bytes, source: str | None = None, strict: bool = False) ->
     return collect(events(lines_of_text(text), source, strict), source)
 
 
-BinaryInput = str | os.PathLike[str] | IO[bytes]
+BinaryInput = str | os.PathLike[str] | IO[bytes] | Readable
 
 
 def parse_file(
@@ -542,7 +544,7 @@ def stream_events(
     """Entries and skipped-text diagnostics of a file, streamed; the file is closed at the end."""
     if isinstance(file, str | os.PathLike):
         try:
-            handle: IO[bytes] = open(file, "rb")  # noqa: SIM115 - closed in the finally below
+            handle = open(file, "rb")  # noqa: SIM115 - closed in the finally below
         except OSError as error:
             raise DigestParseError(
                 f"Expected a readable file, found {error.strerror or error}", 1, 1, source=source, code="read-error"
@@ -555,7 +557,9 @@ def stream_events(
         yield from _stream(file, strict, encoding, source)
 
 
-def _stream(handle: IO[bytes], strict: bool, encoding: str, source: str | None) -> Iterator[Entry | Diagnostic]:
+def _stream(
+    handle: IO[bytes] | Readable, strict: bool, encoding: str, source: str | None
+) -> Iterator[Entry | Diagnostic]:
     try:
         yield from events(lines_of_chunks(decoded_chunks(handle, encoding, source), source), source, strict)
     except OSError as error:

@@ -117,7 +117,9 @@ class UndecodableBytesError(Exception):
         self.message = message
 
 
-class _Readable(Protocol):
+class Readable(Protocol):
+    """What digestparse needs of an open file: read(size) giving bytes (or str, for a text file)."""
+
     def read(self, size: int = ..., /) -> bytes | str: ...
 
 
@@ -127,7 +129,7 @@ def _codec_name(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
-def decoded_chunks(stream: IO[bytes] | _Readable, encoding: str, source: str | None) -> Iterator[str]:
+def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | None) -> Iterator[str]:
     """Decode a binary stream block by block.
 
     Before a byte that cannot be decoded, yields the good text, then raises

@@ -14,13 +14,14 @@ SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept.",
 
 # Words that can never form a date, a byline keyword or a marker on their own.
 WORDS = st.sampled_from(
-    "the a militia border talks power grid oil port aid convoy minister said on after into with over "
-    "rockets protest budget crossing water farmers drought strike and of in to for north south".split()
-)
+    ["the", "a", "militia", "border", "talks", "power", "grid", "oil", "port", "aid", "convoy", "minister", "said",
+     "on", "after", "into", "with", "over", "rockets", "protest", "budget", "crossing", "water", "farmers",
+     "drought", "strike", "and", "of", "in", "to", "for", "north", "south"]
+)  # fmt: skip
 NAMES = st.sampled_from(
-    "Nick Givas Jennifer Griffin Alissa J. Rubin Falih Hassan Caleb Weiss Zoë O'Neil Jean-Pierre Hamdi Malik "
-    "Salam Faraj Track Persia Karwan Faidhi Sune Rasmussen".split()
-)
+    ["Nick", "Givas", "Jennifer", "Griffin", "Alissa", "J.", "Rubin", "Falih", "Hassan", "Caleb", "Weiss", "Zoë",
+     "O'Neil", "Jean-Pierre", "Hamdi", "Malik", "Salam", "Faraj", "Track", "Persia", "Karwan", "Faidhi", "Sune"]
+)  # fmt: skip
 MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More"]
 
 
@@ -106,8 +107,21 @@ def digest_lines() -> st.SearchStrategy[str]:
         entries().map(lambda truth: truth.lines[0]),
         entries().map(lambda truth: truth.lines[2]),
         entries().map(lambda truth: truth.lines[4]),
-        st.sampled_from(["By |||", "By ", "By |April 31st, 2020|x|", "(Getty) April 3, 2020", "[...]", "April 3, 2020",
-                         "By A and B April 3, 2020", "((((", "By |2022-04-01T10:15:00+00:00", "\ufeffx", ""]),  # fmt: skip
+        st.sampled_from(
+            [
+                "By |||",
+                "By ",
+                "By |April 31st, 2020|x|",
+                "(Getty) April 3, 2020",
+                "[...]",
+                "April 3, 2020",
+                "By A and B April 3, 2020",
+                "((((",
+                "By |2022-04-01T10:15:00+00:00",
+                "\ufeffx",
+                "",
+            ]
+        ),
         st.text(max_size=40),
     )
 

@@ -79,7 +79,7 @@ def test_input_cut_anywhere_reads_the_same(step: int) -> None:
 
 
 def test_text_streams_are_read_too() -> None:
-    digest = digestparse.parse_file(io.StringIO(SEED_TEXT))  # type: ignore[arg-type]  # a text file works as well
+    digest = digestparse.parse_file(io.StringIO(SEED_TEXT))  # a text file works as well
     assert len(digest.entries) == 10
 
 
@@ -124,7 +124,7 @@ def test_decode_error_is_located_even_across_blocks() -> None:
     bad_at = data.index(b"Kermanshah")
     broken = data[:bad_at] + b"\xff" + data[bad_at:]
     line = data[:bad_at].count(b"\n") + 1
-    column = len(data[: bad_at].rsplit(b"\n", 1)[1].decode("utf-8")) + 1
+    column = len(data[:bad_at].rsplit(b"\n", 1)[1].decode("utf-8")) + 1
     for step in (1, 5, 1 << 16):
         with pytest.raises(digestparse.DigestParseError) as raised:
             digestparse.parse_file(Trickle(broken, step))
