@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from . import __version__, export
 from .errors import DigestParseError
@@ -137,10 +137,14 @@ def _run(args: argparse.Namespace) -> int:
         _Sink(args.diagnostics, stdout_ok=False) as diag_out,
         _Sink(args.rejects, stdout_ok=False) as reject_out,
     ):
-        report = _Reporter(tally, quiet=args.quiet, diagnostics=diag_out, rejects=reject_out)
-        entries = _entries(inputs, args, tally, report)
-        for piece in _render(fmt, entries, args, inputs):
-            out.write(piece)
+        progress = _Progress(inputs, enabled=not args.quiet and sys.stderr.isatty())
+        report = _Reporter(tally, quiet=args.quiet, diagnostics=diag_out, rejects=reject_out, progress=progress)
+        entries = _entries(inputs, args, tally, report, progress)
+        try:
+            for piece in _render(fmt, entries, args, inputs):
+                out.write(piece)
+        finally:
+            progress.close()
         status = _status(tally)
         if status not in (EXIT_OK, EXIT_NO_ENTRIES):
             out.abandon()
@@ -190,13 +194,18 @@ def _check_writable(path: str) -> None:
         raise UsageError(f"expected a file name to write, found the directory {path!r}")
 
 
-def _entries(inputs: list[str], args: argparse.Namespace, tally: Tally, report: _Reporter) -> Iterator[Entry]:
+def _entries(
+    inputs: list[str], args: argparse.Namespace, tally: Tally, report: _Reporter, progress: _Progress
+) -> Iterator[Entry]:
     for name in inputs:
         tally.files += 1
         source = STDIN_NAME if name == STDIN else name
         file: str | IO[bytes] = sys.stdin.buffer if name == STDIN else name
         try:
-            for event in stream_events(file, strict=args.strict, encoding=args.encoding, source=source):
+            events = stream_events(
+                file, strict=args.strict, encoding=args.encoding, source=source, on_read=progress.advance
+            )
+            for event in events:
                 tally.nonempty_input = True
                 if isinstance(event, Entry):
                     tally.entries += 1
@@ -235,15 +244,16 @@ def _render(fmt: str, entries: Iterable[Entry], args: argparse.Namespace, inputs
 class _Reporter:
     """Diagnostics to standard error, the --diagnostics file and the --rejects file."""
 
-    def __init__(self, tally: Tally, *, quiet: bool, diagnostics: _Sink, rejects: _Sink) -> None:
+    def __init__(self, tally: Tally, *, quiet: bool, diagnostics: _Sink, rejects: _Sink, progress: _Progress) -> None:
         self.tally = tally
+        self.progress = progress
         self.quiet = quiet
         self.diagnostics = diagnostics
         self.rejects = rejects
 
     def diagnostic(self, diagnostic: Diagnostic) -> None:
         if not self.quiet:
-            print(format_diagnostic(diagnostic), file=sys.stderr)
+            self.progress.say(format_diagnostic(diagnostic))
         if self.diagnostics.active:
             self.diagnostics.write(json.dumps(diagnostic.model_dump(mode="json"), ensure_ascii=False) + "\n")
         if self.rejects.active and diagnostic.code == "skipped-text" and diagnostic.text is not None:
@@ -259,9 +269,45 @@ class _Reporter:
             column=error.column,
             end_line=error.line,
         )
-        print(format_diagnostic(diagnostic), file=sys.stderr)
+        self.progress.say(format_diagnostic(diagnostic))
         if self.diagnostics.active:
             self.diagnostics.write(json.dumps(diagnostic.model_dump(mode="json"), ensure_ascii=False) + "\n")
+
+
+# A progress bar is worth showing for this much work, and only to a terminal.
+PROGRESS_MIN_FILES = 20
+PROGRESS_MIN_BYTES = 32 << 20
+
+
+class _Progress:
+    """A progress bar on standard error (tqdm), when it is a terminal and the work is long."""
+
+    def __init__(self, inputs: list[str], *, enabled: bool) -> None:
+        self.bar: Any = None
+        if not enabled:
+            return
+        total = sum(os.path.getsize(name) for name in inputs if name != STDIN and os.path.isfile(name))
+        if len(inputs) < PROGRESS_MIN_FILES and total < PROGRESS_MIN_BYTES:
+            return
+        from tqdm import tqdm  # noqa: PLC0415 - imported only when a bar is shown: it costs start-up time
+
+        self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                        desc="digestparse", leave=False, dynamic_ncols=True)  # fmt: skip
+
+    def advance(self, size: int) -> None:
+        if self.bar is not None:
+            self.bar.update(size)
+
+    def say(self, line: str) -> None:
+        """Print a line on standard error without tearing the bar."""
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:

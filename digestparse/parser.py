@@ -539,9 +539,17 @@ def iter_entries(
 
 
 def stream_events(
-    file: BinaryInput, *, strict: bool = False, encoding: str = "utf-8", source: str | None = None
+    file: BinaryInput,
+    *,
+    strict: bool = False,
+    encoding: str = "utf-8",
+    source: str | None = None,
+    on_read: Callable[[int], object] | None = None,
 ) -> Iterator[Entry | Diagnostic]:
-    """Entries and skipped-text diagnostics of a file, streamed; the file is closed at the end."""
+    """Entries and skipped-text diagnostics of a file, streamed; a file opened here is closed at the end.
+
+    `on_read`, when given, hears how many bytes each read brought (for a progress bar).
+    """
     if isinstance(file, str | os.PathLike):
         try:
             handle = open(file, "rb")  # noqa: SIM115 - closed in the finally below
@@ -550,11 +558,11 @@ def stream_events(
                 f"Expected a readable file, found {error.strerror or error}", 1, 1, source=source, code="read-error"
             ) from None
         try:
-            yield from _stream(handle, strict, encoding, source)
+            yield from _stream(_counted(handle, on_read), strict, encoding, source)
         finally:
             handle.close()
     else:
-        yield from _stream(file, strict, encoding, source)
+        yield from _stream(_counted(file, on_read), strict, encoding, source)
 
 
 def _stream(
@@ -579,3 +587,20 @@ def _source_name(file: BinaryInput, source: str | None) -> str | None:
         return os.fsdecode(file)
     name = getattr(file, "name", None)
     return name if isinstance(name, str) else None
+
+
+def _counted(handle: IO[bytes] | Readable, on_read: Callable[[int], object] | None) -> IO[bytes] | Readable:
+    return handle if on_read is None else _Counting(handle, on_read)
+
+
+class _Counting:
+    """A binary input that reports the size of each read."""
+
+    def __init__(self, handle: IO[bytes] | Readable, on_read: Callable[[int], object]) -> None:
+        self._handle = handle
+        self._on_read = on_read
+
+    def read(self, size: int = -1, /) -> bytes | str:
+        block = self._handle.read(size)
+        self._on_read(len(block))
+        return block

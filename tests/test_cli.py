@@ -230,3 +230,43 @@ def test_broken_pipe_ends_quietly() -> None:
     assert len(done.stdout) == 100
     assert b"Traceback" not in done.stderr
     assert b"BrokenPipe" not in done.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_for_long_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    for n in range(cli.PROGRESS_MIN_FILES):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SEED.read_bytes())
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main([str(tmp_path), "--to", "jsonl"]) == 0
+    assert "digestparse:" in terminal.getvalue()
+    assert "%|" in terminal.getvalue()
+    assert len(capsys.readouterr().out.splitlines()) == 10 * cli.PROGRESS_MIN_FILES
+
+    few = _Terminal()
+    monkeypatch.setattr(sys, "stderr", few)
+    assert cli.main([SEED_ARG, "--to", "jsonl"]) == 0
+    assert "%|" not in few.getvalue()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for n in range(cli.PROGRESS_MIN_FILES):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SEED.read_bytes())
+    assert cli.main([str(tmp_path), "--to", "jsonl"]) == 0
+    assert (
+        capsys.readouterr().err == f"{cli.PROGRESS_MIN_FILES} files, 200 entries: 200 ok, 0 partial; 0 skipped blocks\n"
+    )
+
+
+def test_no_formula_guard_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "formula.txt"
+    path.write_text('=HYPERLINK("x")\n\nCaption. (AP) April 3, 2020 Text\n\nBy |April 3rd, 2020|x|\n', encoding="utf-8")
+    assert cli.main([str(path), "--to", "csv", "-q"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("\"'=HYPERLINK")
+    assert cli.main([str(path), "--to", "csv", "-q", "--no-formula-guard"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith('"=HYPERLINK')
