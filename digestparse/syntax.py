@@ -7,6 +7,7 @@ expected, what was found and where; no lark exception leaves it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -15,6 +16,9 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 GRAMMAR_NAME = "digest.lark"
+
+# What a message quotes as found: the word where the text stopped fitting.
+_WORD = re.compile(r"[^|\s]{1,40}")
 
 __all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "parse_footer", "position"]
 
@@ -148,7 +152,8 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
     if isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
         at = error.pos_in_stream or 0
-        found = text[at : at + 30] or "the end"
+        word = _WORD.match(text, at)
+        found = (word.group() if word else "") or text[at : at + 1] or "the end"
     elif isinstance(error, UnexpectedToken):
         expected = set(error.expected)
         found = "the end" if error.token.type == "$END" else str(error.token)
