@@ -156,7 +156,10 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
         found = (word.group() if word else "") or text[at : at + 1] or "the end"
     elif isinstance(error, UnexpectedToken):
         expected = set(error.expected)
-        found = "the end" if error.token.type == "$END" else str(error.token)
+        # The token may come from any terminal of the grammar (lark retries with all
+        # of them to say what it found), so quote only its first word.
+        word = _WORD.match(str(error.token))
+        found = "the end" if error.token.type == "$END" else (word.group() if word else str(error.token)[:1])
     elif isinstance(error, UnexpectedEOF):  # pragma: no cover - the LALR parser reports $END as a token
         expected = set(error.expected)
         found = "the end"
