@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -122,23 +123,24 @@ def terminal_pattern(name: str) -> str:
 
 def parse_body(text: str) -> BodyParts | SyntaxProblem:
     """Name the parts of a body paragraph (paragraphs joined by a line feed)."""
-    try:
-        result = _parser().parse(text, start="body")
-    except UnexpectedInput as error:
-        return _problem(error, text)
-    if not isinstance(result, BodyParts):  # pragma: no cover - the transformer's body rule
-        raise TypeError(f"the body rule produced {type(result).__name__}")
-    return result
+    return _parse(text, "body", BodyParts)
 
 
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
+    return _parse(text, "footer", FooterParts)
+
+
+_Parts = TypeVar("_Parts", BodyParts, FooterParts)
+
+
+def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
     try:
-        result = _parser().parse(text, start="footer")
+        result = _parser().parse(text, start=start)
     except UnexpectedInput as error:
         return _problem(error, text)
-    if not isinstance(result, FooterParts):  # pragma: no cover - the transformer's footer rule
-        raise TypeError(f"the footer rule produced {type(result).__name__}")
+    if not isinstance(result, kind):  # pragma: no cover - the transformer's rule methods make sure
+        raise TypeError(f"the {start} rule produced {type(result).__name__}")
     return result
 
 
