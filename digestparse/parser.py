@@ -68,11 +68,12 @@ def _is_footer(line: Line) -> bool:
 
 
 def _is_body(line: Line) -> bool:
-    text = line.text
-    if len(text) >= BODY_MIN_LENGTH:
-        return True
+    return len(line.text) >= BODY_MIN_LENGTH or _has_body_sign(line)
+
+
+def _has_body_sign(line: Line) -> bool:
     dateline, marker = _body_signs()
-    return dateline.search(text) is not None or marker.search(text) is not None
+    return dateline.search(line.text) is not None or marker.search(line.text) is not None
 
 
 def _looks_like_caption(line: Line) -> bool:
@@ -194,6 +195,7 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
     solid = [i for i, line in enumerate(lines) if not line.blank]
     kinds = ["B" if _is_body(lines[i]) else "T" for i in solid]
     items: list[_Draft | _Skipped] = []
+    spans: dict[int, tuple[int, int]] = {}  # a draft's first and last index in `lines`
     done = 0  # position in `solid` of the first line not yet placed
     k = 0
     while k < len(solid):
@@ -215,12 +217,11 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
         junk_end = head if head is not None else start
         if junk_end > done:
             items.append(_Skipped(lines[solid[done] : solid[junk_end - 1] + 1]))
-        items.append(
-            _Draft(
-                headline=lines[solid[head]] if head is not None else None,
-                body=[lines[i] for i in solid[start:end]],
-            )
+        draft = _Draft(
+            headline=lines[solid[head]] if head is not None else None, body=[lines[i] for i in solid[start:end]]
         )
+        spans[id(draft)] = (solid[start if head is None else head], solid[end - 1])
+        items.append(draft)
         done = k = end
     if done < len(solid):
         rest = [lines[i] for i in solid[done:]]
@@ -233,7 +234,32 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
             if len(rest) > 1:
                 items.append(_Skipped(lines[solid[done] : solid[-2] + 1]))
             items.append(_Draft(headline=rest[-1]))
-    return items
+    return _skip_unfounded(items, spans, lines, footer_follows=footer_follows)
+
+
+def _skip_unfounded(
+    items: list[_Draft | _Skipped], spans: dict[int, tuple[int, int]], lines: list[Line], *, footer_follows: bool
+) -> list[_Draft | _Skipped]:
+    """Report as skipped text a would-be entry with neither a footer nor a dated or marked body.
+
+    An entry may lack its footer or its dateline, not both: a long paragraph of
+    prose between a title and the end of the input is not an entry.
+    """
+    kept: list[_Draft | _Skipped] = []
+    for n, found in enumerate(items):
+        item = found
+        footed = footer_follows and n == len(items) - 1
+        if isinstance(item, _Draft) and not footed and not any(_has_body_sign(line) for line in item.body):
+            first, last = spans[id(item)]
+            item = _Skipped(lines[first : last + 1])
+        previous = kept[-1] if kept else None
+        if isinstance(item, _Skipped) and isinstance(previous, _Skipped):
+            # Two skipped blocks in a row are one block; `lines` holds consecutive line numbers.
+            base = lines[0].number
+            kept[-1] = _Skipped(lines[previous.lines[0].number - base : item.lines[-1].number - base + 1])
+        else:
+            kept.append(item)
+    return kept
 
 
 # ------------------------------------------------------------------ building
@@ -355,6 +381,8 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         )
         return
     values["dateline"] = _date(parts.dateline, body, issues, "dateline")
+    # A later paragraph that is a whole body of its own (it has a dateline) is a
+    # second body; its text stays in the excerpt. Reported once, at the first.
     dateline_paragraph = syntax.position(parts.dateline)[0]
     for line in body[dateline_paragraph:]:
         again = syntax.parse_body(line.text)
@@ -365,6 +393,7 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
                 f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}",
                 line,
             )
+            return
 
 
 def _date(token: syntax.Token, lines: list[Line], issues: _Issues, what: str) -> Any:

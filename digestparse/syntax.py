@@ -26,6 +26,7 @@ __all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
     "CAPTION": "a caption",
+    "LOOSE_CAPTION": "a caption",
     "CREDIT": "a photo credit like '(Getty)'",
     "BYLINE": "a byline like 'By A and B'",
     "DATELINE": "a dateline like 'April 23, 2020'",
@@ -79,7 +80,7 @@ class _Name(Transformer[Token, object]):
     def body(self, tokens: list[Token]) -> BodyParts:
         parts = BodyParts()
         for token in tokens:
-            setattr(parts, token.type.lower(), token)
+            setattr(parts, token.type.lower().removeprefix("loose_"), token)
         return parts
 
     undated_body = body

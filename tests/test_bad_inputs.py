@@ -1,0 +1,397 @@
+"""One test per class of ../shared/BAD_INPUTS.md, named after it, asserting what that file states.
+
+The rule for each: parse returns a Digest or raises DigestParseError; in lenient
+mode the good entries around a fault come out unharmed, the fault is a located
+diagnostic, and no input text is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+import digestparse
+from digestparse import cli, export
+from digestparse.export import record
+
+from .conftest import SAMPLES, SEED
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+SEED_RECORDS = [record(e) for e in digestparse.parse(SEED_TEXT, source="s").entries]
+ENTRY = "Headline here\n\nCaption. (AP) April 3, 2020 Text [...]\n\nBy |April 3rd, 2020|Iraq|\n"
+
+
+def _fields(entry: digestparse.Entry) -> dict[str, object]:
+    return entry.model_dump(exclude={"line", "end_line", "source"})
+
+
+def _statuses(text: str) -> list[str]:
+    return [e.status for e in digestparse.parse(text).entries]
+
+
+# ------------------------------------------------------------ bytes and encoding
+
+
+def test_utf8_bom_is_accepted_and_stripped() -> None:
+    digest = digestparse.parse(b"\xef\xbb\xbf" + SEED.read_bytes(), source="s")
+    assert [record(e) for e in digest.entries] == SEED_RECORDS
+    bad = digestparse.parse("\ufeffHeadline\n\nCaption. (AP) April 31, 2020 x\n\nBy |April 3rd, 2020|x|\n")
+    assert bad.entries[0].issues[0].column == len("Caption. (AP) ") + 1  # the BOM is not a column
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line", "column"),
+    [
+        ("cp1252 smart quotes", "Headline\n\nIt\x92s a body".encode("latin-1"), 3, 3),
+        ("utf-16 with a byte-order mark", "Headline\n".encode("utf-16"), 1, 1),
+        ("utf-16 without a byte-order mark", ("Headline\n\nBody text here\n" * 4).encode("utf-16-le"), 1, 1),
+        ("random bytes", bytes(range(128, 256)), 1, 1),
+        ("gzip", gzip.compress(SEED.read_bytes(), mtime=0), 1, 2),
+    ],
+)
+def test_not_utf8_is_a_clear_located_error(name: str, data: bytes, line: int, column: int) -> None:
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(io.BytesIO(data))
+    assert (raised.value.line, raised.value.column, raised.value.code) == (line, column, "decode-error")
+    assert "try --encoding" in str(raised.value)
+
+
+def test_not_utf8_exits_4_and_encoding_names_another_codec(tmp_path: os.PathLike[str],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    path = os.path.join(tmp_path, "cp1252.txt")
+    with open(path, "wb") as handle:
+        handle.write(ENTRY.replace("Text", "It\u2019s").encode("cp1252"))
+    assert cli.main([path, "-q"]) == 4
+    capsys.readouterr()
+    assert cli.main([path, "-q", "--encoding", "cp1252", "--to", "jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["excerpt"] == "It\u2019s"
+
+
+def test_nul_and_control_characters_stay_out_of_structure() -> None:
+    text = ENTRY.replace("Headline here", "Head\x00line\x1b[31m here").replace("Text", "Te\x07xt")
+    (entry,) = digestparse.parse(text).entries
+    assert entry.status == "ok"
+    assert entry.headline == "Head\ufffdline\ufffd[31m here"
+    assert entry.excerpt == "Te\ufffdxt"
+    for rendered in (export.to_json([entry]), export.to_csv([entry]), export.to_markdown([entry])):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", rendered)
+
+
+def test_lone_surrogates_never_reach_json() -> None:
+    text = ENTRY.replace("Headline", "Head\ud800line").replace("Text", "T\udfffext")
+    digest = digestparse.parse(text)
+    rendered = export.to_json(digest.entries) + export.to_jsonl(digest.entries)
+    rendered.encode("utf-8")  # would raise on a surrogate
+    assert "\ufffd" in rendered
+
+
+# ---------------------------------------------------------- lines and white space
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "mixed"])
+def test_crlf_bare_cr_and_mixed_line_ends_read_like_lf(newline: str) -> None:
+    lines = SEED_TEXT.split("\n")
+    if newline == "mixed":
+        # CR is always followed by CRLF here, so no CR and LF pair up across an empty line.
+        text = "".join(line + ["\r\n", "\n", "\r"][n % 3] for n, line in enumerate(lines))
+    else:
+        text = newline.join(lines)
+    assert [record(e) for e in digestparse.parse(text, source="s").entries] == SEED_RECORDS
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085", "\x0c", "\x0b"])
+def test_unicode_line_and_paragraph_separators_do_not_break_lines(separator: str) -> None:
+    text = ENTRY.replace("Caption. (AP)", f"Caption.{separator}(AP)").replace(
+        "Text [...]", f"Text{separator}more [...]"
+    )
+    (entry,) = digestparse.parse(text).entries
+    assert (entry.caption, entry.credit, entry.excerpt, entry.end_line) == ("Caption.", "AP", "Text more", 5)
+
+
+@pytest.mark.parametrize("char", ["\u00a0", "\u2009", "\u202f", "\u200b", "\u200e", "\u202b", "\u2066", "\ufeff"])
+def test_nbsp_thin_zero_width_and_bidi_characters_around_keywords(char: str) -> None:
+    body = f"Caption.{char} (AP){char} By{char} Ann{char} Lee{char} April{char} 3,{char} 2020 Text [...]"
+    text = f"Head{char}line\n\n{body}\n\nBy{char} |April 3rd, 2020|Iraq,{char} Iran|\n"
+    (entry,) = digestparse.parse(text).entries
+    assert entry.status == "ok"
+    assert (entry.credit, entry.authors, str(entry.dateline), entry.tags) == ("AP", ["Ann Lee"], "2020-04-03",
+                                                                             ["Iraq", "Iran"])  # fmt: skip
+    assert char not in entry.model_dump_json()
+
+
+def test_no_final_newline_extra_blank_lines_whitespace_only_lines_and_trailing_spaces() -> None:
+    text = (
+        "\n \n\t\nHeadline here   \n\n \n\n  Caption. (AP) April 3, 2020 Text [...]  \n\n\n\n"
+        "By |April 3rd, 2020|Iraq|  "
+    )
+    (entry,) = digestparse.parse(text).entries
+    assert (entry.status, entry.line, entry.end_line, entry.headline) == ("ok", 4, 12, "Headline here")
+
+
+def test_one_enormous_line_or_no_newline_at_all() -> None:
+    text = "x " * 500_000
+    digest = digestparse.parse(text)
+    assert [(d.code, d.line, d.end_line) for d in digest.diagnostics] == [("skipped-text", 1, 1)]
+
+
+# ---------------------------------------------------------------------- structure
+
+
+def test_empty_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    digest = digestparse.parse("")
+    assert (digest.entries, digest.diagnostics) == ([], [])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert cli.main([]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html>\n<html><body><p>Hello</p></body></html>\n",
+        '{"headline": "x", "entries": [1, 2, 3]}\n',
+        "Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about.\n\n"
+        "It is a way I have of driving off the spleen and regulating the circulation.\n",
+    ],
+    ids=["html", "json", "prose"],
+)
+def test_not_a_digest_at_all(text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    digest = digestparse.parse(text)
+    assert digest.entries == []
+    assert {d.code for d in digest.diagnostics} == {"skipped-text"}
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert cli.main(["-q"]) == 3
+
+
+def test_site_chrome_pagination_and_junk_between_entries() -> None:
+    chrome = SEED_TEXT.replace("\nIraq resists", "\nShare this:\n\nIraq resists")
+    text = "Home | News\nMenu\n\n" + chrome + "\nLoad More Posts\n1 2 3\n"
+    digest = digestparse.parse(text, source="s")
+    assert [_fields(e) for e in digest.entries] == [_fields(e) for e in digestparse.parse(SEED_TEXT).entries]
+    assert [(d.code, d.line, d.end_line) for d in digest.diagnostics] == [
+        ("skipped-text", 1, 2), ("skipped-text", 10, 10), ("skipped-text", 65, 66)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sample", "code"),
+    [
+        ("missing-footer", "missing-footer"),
+        ("duplicate-footer", "duplicate-footer"),
+        ("footer-before-body", "footer-before-body"),
+        ("two-bodies", "extra-body"),
+        ("headline-without-body", "missing-body"),
+        ("body-without-dateline", "missing-dateline"),
+        ("cut-off-at-end", "missing-footer"),
+    ],
+)
+def test_broken_entry_is_partial_and_its_neighbours_ok(sample: str, code: str) -> None:
+    digest = digestparse.parse_file(SAMPLES / "invalid" / f"{sample}.txt")
+    broken = [e for e in digest.entries if e.status == "partial"]
+    assert len(broken) == 1
+    assert [i.code for i in broken[0].issues] == [code]
+    assert all(e.status == "ok" and e.issues == [] for e in digest.entries if e is not broken[0])
+
+
+def test_entries_glued_together_without_blank_lines() -> None:
+    glued = "\n".join(line for line in SEED_TEXT.split("\n") if line.strip())
+    assert [_fields(e) for e in digestparse.parse(glued).entries] == [_fields(e) for e in
+                                                                      digestparse.parse(SEED_TEXT).entries]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("footer", "code", "severity"),
+    [
+        ("By April 3rd, 2020 Iraq", "malformed-footer", "warning"),
+        ("By |||", "missing-date", "warning"),
+        ("By |April 3rd, 2020|Iraq|Featured|", "unknown-footer-field", "info"),
+    ],
+    ids=["missing pipes", "By |||", "unknown extra field"],
+)
+def test_malformed_footer(footer: str, code: str, severity: str) -> None:
+    text = ENTRY.replace("By |April 3rd, 2020|Iraq|", footer) + "\n" + ENTRY
+    first, second = digestparse.parse(text).entries
+    assert [(i.code, i.severity, i.line) for i in first.issues] == [(code, severity, 5)]
+    assert second.status == "ok"
+
+
+# ------------------------------------------------------------------ field content
+
+
+@pytest.mark.parametrize(
+    ("dateline", "footer_date", "expected", "codes"),
+    [
+        ("Aug. 28, 2019", "August 28th, 2019", "2019-08-28", []),
+        ("Sept. 7, 2018", "September 7th, 2018", "2018-09-07", []),
+        ("July 07, 2020", "July 7th, 2020", "2020-07-07", []),
+        ("April 1, 2022", "April 1th, 2022", "2022-04-01", ["unusual-ordinal"]),
+        ("April 23, 2020", "April 23RD, 2020", "2020-04-23", ["unusual-ordinal"]),
+        ("April 23, 2020", "April 23, 2020", "2020-04-23", []),
+        ("April 31, 2020", "April 30th, 2020", None, ["invalid-date"]),
+        ("February 29, 2021", "March 1st, 2021", None, ["invalid-date"]),
+    ],
+)
+def test_dates_in_every_spelling_never_invented(dateline: str, footer_date: str, expected: str | None,
+                                                codes: list[str]) -> None:  # fmt: skip
+    text = f"Headline\n\nCaption. (AP) {dateline} Text\n\nBy |{footer_date}|x|\n"
+    (entry,) = digestparse.parse(text).entries
+    assert (str(entry.dateline) if entry.dateline else None) == expected
+    assert [i.code for i in entry.issues] == codes
+    assert entry.dateline != digestparse.Entry.model_fields["dateline"].default or entry.dateline is None
+
+
+def test_digits_from_other_scripts_are_not_date_digits() -> None:
+    text = "Headline\n\nCaption. (AP) April ٣, ٢٠٢٠ Text [...]\n\nBy |April ٣rd, ٢٠٢٠|x|\n"
+    (entry,) = digestparse.parse(text).entries
+    assert (entry.dateline, entry.published) == (None, None)
+    assert [i.code for i in entry.issues] == ["missing-dateline", "missing-date"]
+
+
+def test_dateline_and_footer_dates_that_differ_are_both_kept() -> None:
+    (entry,) = digestparse.parse(ENTRY.replace("April 3rd", "April 5th")).entries
+    assert (str(entry.dateline), str(entry.published), entry.status) == ("2020-04-03", "2020-04-05", "ok")
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("By A. One, B. Two and C. Three", ["A. One", "B. Two", "C. Three"]),
+        ("By A. One, B. Two, and C. Three", ["A. One", "B. Two", "C. Three"]),
+        ("By Ann Lee & Bo Kim", ["Ann Lee", "Bo Kim"]),
+        ("by Ann Lee", ["Ann Lee"]),
+        ("By Track Persia", ["Track Persia"]),
+        ("By Abu Mahdi al-Muhandis and Jean de la Tour", ["Abu Mahdi al-Muhandis", "Jean de la Tour"]),
+        ("By D'Arcy O’Neil-Smith", ["D'Arcy O’Neil-Smith"]),
+        ("By Zoë Ó Briain and Łukasz Żak", ["Zoë Ó Briain", "Łukasz Żak"]),
+    ],
+)
+def test_bylines_in_every_shape(byline: str, authors: list[str]) -> None:
+    (entry,) = digestparse.parse(ENTRY.replace("(AP)", f"(AP) {byline}")).entries
+    assert (entry.authors, entry.status) == (authors, "ok")
+
+
+def test_a_quotation_beginning_with_by_is_not_a_byline() -> None:
+    (entry,) = digestparse.parse(ENTRY.replace("Text", "“By the time we came, it was over,” he said")).entries
+    assert entry.authors == []
+    assert entry.excerpt == "“By the time we came, it was over,” he said"
+
+
+@pytest.mark.parametrize(
+    ("body", "caption", "credit"),
+    [
+        ("A photo. (Social Media 2) April 3, 2020 Text", "A photo.", "Social Media 2"),
+        ("A photo. (Photo: AFP (file)) April 3, 2020 Text", "A photo.", "Photo: AFP (file)"),
+        ("The (DOD) photo of Iraq (2019). (AP) April 3, 2020 Text", "The (DOD) photo of Iraq (2019).", "AP"),
+        ("A photo (unbalanced. April 3, 2020 Text", "A photo (unbalanced.", None),
+        ("A photo. (AP April 3, 2020 Text", "A photo. (AP", None),
+    ],
+)
+def test_credits_with_spaces_digits_nesting_and_caption_parentheses(body: str, caption: str,
+                                                                   credit: str | None) -> None:  # fmt: skip
+    (entry,) = digestparse.parse(f"Headline\n\n{body}\n\nBy |April 3rd, 2020|x|\n").entries
+    assert (entry.caption, entry.credit, str(entry.dateline), entry.excerpt) == (caption, credit, "2020-04-03", "Text")
+
+
+def test_tags_with_empty_items_trailing_comma_and_duplicates() -> None:
+    (entry,) = digestparse.parse(ENTRY.replace("|Iraq|", "|Iraq, , Iran,Iraq,|")).entries
+    assert entry.tags == ["Iraq", "Iran", "Iraq"]
+
+
+def test_html_character_references_are_decoded() -> None:
+    text = ENTRY.replace("Headline here", "Iran&#8217;s &amp; Iraq&#x2019;s &quot;talks&quot;").replace(
+        "Text [...]", "Text&nbsp;here [&hellip;]"
+    )
+    (entry,) = digestparse.parse(text).entries
+    assert (entry.headline, entry.excerpt, entry.truncated) == ('Iran’s & Iraq’s "talks"', "Text here", True)
+
+
+# ------------------------------------------------- size and speed (adversarial shapes)
+
+NORMAL = SEED_TEXT + "\n"
+
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "ten thousand parentheses": lambda n: "Headline\n\n" + "(" * n + "\n",
+    "byline of many words with no dateline": lambda n: "Headline\n\nA caption. By " + "Name " * (n // 5) + "\n",
+    "megabyte of footers": lambda n: "By |April 23rd, 2020|Iraq|\n" * (n // 26),
+    "megabyte of bare dates": lambda n: "April 3, 2020\n" * (n // 14),
+    "many tiny entries": lambda n: "H\n\nApril 3, 2020 x\n\nBy |April 3rd, 2020|x|\n" * (n // 40),
+    "one line without newline": lambda n: "word (x) By " * (n // 12),
+}
+
+
+def _seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        digestparse.parse(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("family", list(ADVERSARIAL))
+def test_adversarial_shapes_take_linear_time(family: str) -> None:
+    # A growth ratio, not a timer: doubling the input must about double the time
+    # (a quadratic shape would give 4), and each shape stays within 15x the time
+    # of a normal digest of the same size. Best of three runs tames a noisy machine.
+    make = ADVERSARIAL[family]
+    size = 120_000
+    small, large = _seconds(make(size)), _seconds(make(2 * size))
+    normal = _seconds((NORMAL * (2 * size // len(NORMAL) + 1))[: 2 * size])
+    assert large / small < 3.0, f"{family}: time grew {large / small:.2f}x for twice the input"
+    assert large < 15 * normal, f"{family}: {large / normal:.1f}x a normal digest of the same size"
+
+
+def test_ten_thousand_parentheses_need_no_recursion() -> None:
+    digest = digestparse.parse("Headline\n\n" + "(" * 10_000 + "\n\nBy |April 3rd, 2020|x|\n")
+    assert digest.entries[0].excerpt == "(" * 10_000
+
+
+# -------------------------------------------------- legal text dangerous downstream
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"])
+def test_formula_triggers_are_guarded_in_csv_and_kept_in_json(trigger: str) -> None:
+    text = ENTRY.replace("Headline here", f"{trigger}SUM(A1) here").replace("Text", f"{trigger}cmd")
+    (entry,) = digestparse.parse(text).entries
+    row = list(csv.reader(io.StringIO(export.to_csv([entry]))))[1]
+    assert all(not cell.startswith(export.FORMULA_TRIGGERS) for cell in row)
+    data = json.loads(export.to_json([entry]))[0]
+    assert data["headline"].endswith("SUM(A1) here")
+    assert data["excerpt"].endswith("cmd")
+
+
+@pytest.mark.parametrize(
+    "headline", ["<script>alert(1)</script>", "[x](javascript:alert(1))", "# not a heading", "> not a quote",
+                 "1. not a list", "![img](http://x/y.png)", "*not* _emphasis_ `code` | table |"],
+)  # fmt: skip
+def test_markdown_and_html_metacharacters_show_literally(headline: str) -> None:
+    from markdown_it import MarkdownIt
+
+    (entry,) = digestparse.parse(ENTRY.replace("Headline here", headline)).entries
+    html = MarkdownIt("commonmark").render(export.to_markdown([entry]))
+    assert "<script" not in html
+    assert "<a " not in html
+    assert "<img" not in html
+    assert "<code" not in html
+    assert "<blockquote" not in html
+    assert "<ol" not in html
+
+
+def test_terminal_escape_sequences_in_messages_are_escaped(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    hostile = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((hostile + "\n" + ENTRY).encode())))
+    assert cli.main(["--to", "jsonl"]) == 0
+    err = capsys.readouterr().err
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", err)
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse(hostile + "\n" + ENTRY, strict=True)
+    assert "\x1b" not in str(raised.value)
