@@ -105,3 +105,32 @@ def test_output_is_deterministic(text: str) -> None:
     two = digestparse.parse(text)
     assert [record(e) for e in one.entries] == [record(e) for e in two.entries]
     assert one.diagnostics == two.diagnostics
+
+
+_FOOTER_DATE = re.compile(r"\|[A-Z][a-z]+ [0-9]{1,2}(?:st|nd|rd|th), [0-9]{4}")
+
+
+@given(documents(), st.data())
+def test_mutating_one_entry_changes_that_entry_and_no_other(document: tuple[str, list[Truth]],
+                                                            data: st.DataObject) -> None:  # fmt: skip
+    _, truths = document
+    target = data.draw(st.integers(0, len(truths) - 1), label="entry")
+    how = data.draw(st.sampled_from(["drop its footer", "break its date", "glue it to the next"]), label="mutation")
+    blocks = [list(truth.lines) for truth in truths]
+    separators = ["\n\n"] * len(blocks)
+    if how == "drop its footer":
+        blocks[target] = blocks[target][:3]
+    elif how == "break its date":
+        blocks[target][4] = _FOOTER_DATE.sub("|April 31st, 2020", blocks[target][4], count=1)
+    else:
+        blocks[target] = [line for line in blocks[target] if line]
+        separators[target] = "\n"
+    text = "".join("\n".join(block) + separator for block, separator in zip(blocks, separators, strict=True))
+    entries = digestparse.parse(text).entries
+    assert len(entries) == len(truths)
+    for n, (entry, truth) in enumerate(zip(entries, truths, strict=True)):
+        if n == target and how != "glue it to the next":
+            assert entry.status == "partial"
+            assert _without_position(entry) != truth.fields
+        else:
+            assert _without_position(entry) == truth.fields
