@@ -1,8 +1,9 @@
 """digestparse: plain-text news digests in, clean typed records out."""
 
-from .errors import DigestError, DigestParseError
-from .models import Diagnostic, Digest, Entry
-from .parser import iter_entries, parse, parse_file
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -17,3 +18,34 @@ __all__ = [
     "parse",
     "parse_file",
 ]
+
+if TYPE_CHECKING:
+    from .errors import DigestError, DigestParseError
+    from .models import Diagnostic, Digest, Entry
+    from .parser import iter_entries, parse, parse_file
+
+# The public names are loaded on first use, so that `digestparse --help` does not
+# pay for pydantic and lark (about 0.15 s).
+_HOME = {
+    "Diagnostic": ".models",
+    "Digest": ".models",
+    "Entry": ".models",
+    "DigestError": ".errors",
+    "DigestParseError": ".errors",
+    "iter_entries": ".parser",
+    "parse": ".parser",
+    "parse_file": ".parser",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'digestparse' has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

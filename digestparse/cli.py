@@ -16,13 +16,17 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from . import __version__, export
+from . import __version__
 from .errors import DigestParseError
 from .fields import escape_controls
-from .models import Diagnostic, Entry
-from .parser import stream_events
+
+if TYPE_CHECKING:
+    from .models import Diagnostic, Entry
+
+# The parser, the models and the exporters (pydantic, lark) are imported when
+# there is work to do, so that --help and usage errors answer at once.
 
 EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_NO_ENTRIES, EXIT_UNREADABLE = 0, 1, 2, 3, 4
 
@@ -60,10 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-formula-guard", dest="formula_guard", action="store_false",
         help="CSV: leave cells that begin with = + - @ as they are (by default they get a leading ')",
     )  # fmt: skip
-    parser.add_argument("-q", "--quiet", action="store_true", help="print no diagnostics and no summary")
+    parser.add_argument(
+        "-j", "--jobs", type=_positive, default=1, metavar="N",
+        help="parse files in N processes at once (default 1); the output keeps the order of the inputs",
+    )  # fmt: skip
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no diagnostics, no summary, no progress bar")
     parser.add_argument("--debug", action="store_true", help="let unexpected errors show their traceback")
     parser.add_argument("--version", action="version", version=f"digestparse {__version__}")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+    return value
 
 
 @dataclass
@@ -120,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.schema:
+        from .models import Entry  # noqa: PLC0415 - see the note on imports above
+
         _write_stdout(json.dumps(Entry.model_json_schema(), indent=2) + "\n")
         return EXIT_OK
     try:
@@ -197,14 +217,20 @@ def _check_writable(path: str) -> None:
 def _entries(
     inputs: list[str], args: argparse.Namespace, tally: Tally, report: _Reporter, progress: _Progress
 ) -> Iterator[Entry]:
-    for name in inputs:
+    from .batch import read_inputs  # noqa: PLC0415 - see the note on imports above
+    from .models import Entry  # noqa: PLC0415
+
+    streams = read_inputs(
+        inputs,
+        stdin=sys.stdin.buffer,
+        jobs=args.jobs,
+        strict=args.strict,
+        encoding=args.encoding,
+        on_read=progress.advance,
+    )
+    for _source, events in streams:
         tally.files += 1
-        source = STDIN_NAME if name == STDIN else name
-        file: str | IO[bytes] = sys.stdin.buffer if name == STDIN else name
         try:
-            events = stream_events(
-                file, strict=args.strict, encoding=args.encoding, source=source, on_read=progress.advance
-            )
             for event in events:
                 tally.nonempty_input = True
                 if isinstance(event, Entry):
@@ -229,6 +255,8 @@ def _entries(
 
 
 def _render(fmt: str, entries: Iterable[Entry], args: argparse.Namespace, inputs: list[str]) -> Iterator[str]:
+    from . import export  # noqa: PLC0415 - see the note on imports above
+
     if fmt == "json":
         return export.iter_json(entries)
     if fmt == "jsonl":
@@ -260,6 +288,8 @@ class _Reporter:
             self.rejects.write(diagnostic.text + "\n\n")
 
     def error(self, error: DigestParseError) -> None:
+        from .models import Diagnostic  # noqa: PLC0415 - see the note on imports above
+
         diagnostic = Diagnostic(
             code=error.code,
             severity="error",

@@ -25,3 +25,8 @@ class DigestParseError(DigestError):
         self.source = source
         self.code = code
         super().__init__(f"{message} (at line {line}, column {column})")
+
+    def __reduce__(self) -> tuple[type[DigestParseError], tuple[str, int, int], dict[str, object]]:
+        # Pickle by the constructor's own arguments, so that the error can come
+        # back from a worker process (--jobs).
+        return (type(self), (self.message, self.line, self.column), {"source": self.source, "code": self.code})

@@ -1,0 +1,107 @@
+"""Measure digestparse on generated corpora, against the plain-regex baseline, in one run.
+
+    python benchmarks/run.py [--sizes 4 16 64] [--jobs-files 32]
+
+For each size: MB/s of `parse_file` and of the CLI from file to JSON Lines,
+and their peak memory, then the same for benchmarks/baseline.py; each run in
+a fresh process, best of --repeat. Then the same folder of files with
+`--jobs 1` and `--jobs 2`. Prints a Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402 - the generator lives beside this script
+
+PARSE_FILE = "import sys, digestparse; digestparse.parse_file(sys.argv[1])"
+ITER_ENTRIES = "import sys, digestparse; sum(1 for _ in digestparse.iter_entries(sys.argv[1]))"
+
+
+def _measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one child process, its output thrown away."""
+    with open(os.devnull, "wb") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=sink, stderr=sink)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        raise SystemExit(f"{' '.join(command)} failed with status {status}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _best(command: list[str], repeat: int) -> tuple[float, float]:
+    runs = [_measure(command) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def corpus(megabytes: int) -> Path:
+    """The corpus of that size, generated once and kept in benchmarks/corpus/."""
+    CORPUS.mkdir(exist_ok=True)
+    path = CORPUS / f"{megabytes}mb.txt"
+    if not path.exists():
+        generate(path, megabytes)
+    return path
+
+
+def folder(files: int) -> Path:
+    """A folder of `files` digests of 1 MB each, for --jobs."""
+    path = CORPUS / f"{files}x1mb"
+    path.mkdir(parents=True, exist_ok=True)
+    for n in range(files):
+        name = path / f"{n:03d}.txt"
+        if not name.exists():
+            generate(name, 1, seed=n + 1)
+    return path
+
+
+def main() -> None:
+    """Run the measurements and print the table."""
+    options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    options.add_argument("--sizes", type=int, nargs="+", default=[4, 16, 64])
+    options.add_argument("--repeat", type=int, default=2)
+    options.add_argument("--jobs-files", type=int, default=32)
+    args = options.parse_args()
+    python = sys.executable
+    rows = []
+    for size in args.sizes:
+        path = corpus(size)
+        mb = path.stat().st_size / 1e6
+        results = {
+            "parse_file": _best([python, "-c", PARSE_FILE, str(path)], args.repeat),
+            "iter_entries": _best([python, "-c", ITER_ENTRIES, str(path)], args.repeat),
+            "cli_jsonl": _best([python, "-m", "digestparse", str(path), "--to", "jsonl", "-q"], args.repeat),
+            "baseline": _best([python, str(HERE / "baseline.py"), str(path)], args.repeat),
+        }
+        rows.append((size, mb, results))
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; each figure the best of {args.repeat} runs.\n")
+    print("| input | parse_file | iter_entries | CLI to JSON Lines | baseline to JSON Lines | CLI / baseline |")
+    print("|---|---|---|---|---|---|")
+    for size, mb, r in rows:
+        cells = [f"{mb / r[k][0]:.2f} MB/s, {r[k][1]:.0f} MB peak" for k in ("parse_file", "iter_entries",
+                                                                           "cli_jsonl", "baseline")]  # fmt: skip
+        ratio = r["baseline"][0] / r["cli_jsonl"][0]
+        print(f"| {size} MB | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+    if len(rows) >= 2:
+        (s1, _, r1), (s2, _, r2) = rows[-2], rows[-1]
+        growth = r2["cli_jsonl"][0] / r1["cli_jsonl"][0]
+        print(f"\nCLI time, {s2} MB over {s1} MB: {growth:.2f}x for {s2 / s1:.0f}x the input.")
+    files = folder(args.jobs_files)
+    total = sum(p.stat().st_size for p in files.glob("*.txt")) / 1e6
+    one = _best([python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", "1"], args.repeat)
+    two = _best([python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", "2"], args.repeat)
+    print(f"\n{args.jobs_files} files, {total:.0f} MB, CLI to JSON Lines: --jobs 1 {total / one[0]:.2f} MB/s, "
+          f"--jobs 2 {total / two[0]:.2f} MB/s ({one[0] / two[0]:.2f}x).")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
