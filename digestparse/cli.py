@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .errors import DigestParseError
+from .errors import DigestError, DigestParseError
 from .fields import escape_controls
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except _StdoutClosedError:
         return EXIT_OK
-    except UsageError as error:
+    except (UsageError, DigestError) as error:
         print(f"digestparse: error: {escape_controls(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -147,6 +147,9 @@ def _run(args: argparse.Namespace) -> int:
     except LookupError:
         raise UsageError(f"expected a known text encoding for --encoding, found {args.encoding!r}") from None
     fmt = _choose_format(args.to, args.output)
+    from .syntax import prepare  # noqa: PLC0415 - see the note on imports above
+
+    prepare()
     inputs = list(_expand_inputs(args.files or [STDIN]))
     for path in (args.output, args.diagnostics, args.rejects):
         if path is not None and path != STDIN:

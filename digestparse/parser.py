@@ -286,6 +286,11 @@ class _Issues:
         )
 
 
+def _text(token: syntax.Token | None) -> str | None:
+    # A token's text; str() serves lark's tokens and lark-cython's alike.
+    return None if token is None else str(token)
+
+
 def _at(lines: list[Line], token: syntax.Token) -> tuple[Line, int]:
     """The input line and column of a token of text made of `lines` joined by line feeds."""
     row, column = syntax.position(token)
@@ -367,10 +372,10 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         )
         values["excerpt"] = clean_or_none(text)
         return
-    values["caption"] = clean_or_none(parts.caption)
-    values["credit"] = credit_text(parts.credit) if parts.credit is not None else None
-    values["authors"] = split_names(parts.byline) if parts.byline is not None else []
-    values["excerpt"] = clean_or_none(parts.excerpt)
+    values["caption"] = clean_or_none(_text(parts.caption))
+    values["credit"] = credit_text(str(parts.credit)) if parts.credit is not None else None
+    values["authors"] = split_names(str(parts.byline)) if parts.byline is not None else []
+    values["excerpt"] = clean_or_none(_text(parts.excerpt))
     values["truncated"] = parts.marker is not None
     if parts.dateline is None:
         issues.add(
@@ -419,7 +424,7 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
             footer.column(parts.column - 1),
         )
         return
-    values["posted_by"] = clean_or_none(parts.posted_by)
+    values["posted_by"] = clean_or_none(_text(parts.posted_by))
     if not parts.fields:
         issues.add(
             "malformed-footer",
@@ -436,11 +441,11 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
         kinds = [token.type for token in tokens]
         if kinds == ["FIELD_TEXT"] and not plain_seen:
             plain_seen = True
-            tags += split_tags(tokens[0])
+            tags += split_tags(str(tokens[0]))
         elif kinds and kinds[0] == "LABEL":
-            tags += split_tags(tokens[1]) if len(tokens) > 1 else []
+            tags += split_tags(str(tokens[1])) if len(tokens) > 1 else []
         elif kinds and kinds != ["COMMENTS"]:
-            text = " ".join(tokens)
+            text = " ".join(map(str, tokens))
             issues.add(
                 "unknown-footer-field",
                 "info",
@@ -456,7 +461,7 @@ def _read_footer_date(tokens: list[syntax.Token], footer: Line, values: dict[str
     if dates:
         values["published"] = _date(dates[0], [footer], issues, "footer date")
         return
-    found = quote(" ".join(tokens)) if tokens else "an empty field"
+    found = quote(" ".join(map(str, tokens))) if tokens else "an empty field"
     column = _at([footer], tokens[0])[1] if tokens else None
     issues.add(
         "missing-date",

@@ -7,6 +7,7 @@ expected, what was found and where; no lark exception leaves it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,12 +17,14 @@ from typing import TypeVar
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from .errors import DigestError
+
 GRAMMAR_NAME = "digest.lark"
 
 # What a message quotes as found: the word where the text stopped fitting.
 _WORD = re.compile(r"[^|\s]{1,40}")
 
-__all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "parse_footer", "position"]
+__all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "parse_footer", "position", "prepare"]
 
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
@@ -105,8 +108,27 @@ def grammar_text() -> str:
     return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
+# DIGESTPARSE_BACKEND=lark-cython runs the same grammar with lark-cython's
+# compiled lexer and parser (pip install 'digestparse[fast]'); the pure-Python
+# lark is the default.
+BACKEND_VARIABLE = "DIGESTPARSE_BACKEND"
+BACKENDS = ("python", "lark-cython")
+
+
 @cache
 def _parser() -> Lark:
+    backend = os.environ.get(BACKEND_VARIABLE, "python")
+    options: dict[str, object] = {}
+    if backend == "lark-cython":
+        try:
+            import lark_cython  # noqa: PLC0415 - an optional extra
+        except ImportError:
+            raise DigestError(
+                f"{BACKEND_VARIABLE}=lark-cython needs lark-cython: pip install 'digestparse[fast]'"
+            ) from None
+        options["_plugins"] = lark_cython.plugins
+    elif backend != "python":
+        raise DigestError(f"expected {BACKEND_VARIABLE} to be one of {', '.join(BACKENDS)}, found {backend!r}")
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -114,7 +136,13 @@ def _parser() -> Lark:
         start=["body", "footer"],
         transformer=_Name(),
         maybe_placeholders=False,
+        **options,
     )
+
+
+def prepare() -> None:
+    """Build the parser now (it is built once, on first use); a bad backend choice raises DigestError."""
+    _parser()
 
 
 def terminal_pattern(name: str) -> str:
