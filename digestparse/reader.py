@@ -11,8 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import IO, Protocol
+from typing import IO, NamedTuple, Protocol
 
 from .errors import DigestParseError
 from .fields import normalise
@@ -26,9 +25,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 CHUNK_BYTES = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One input line: its 1-based number, the text as read, and the normalised text."""
+class Line(NamedTuple):
+    """One input line: its 1-based number, the text as read, and the normalised text.
+
+    A named tuple: there is one per input line, and a tuple is the cheapest
+    immutable record to make.
+    """
 
     number: int
     raw: str

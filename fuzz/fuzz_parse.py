@@ -19,10 +19,14 @@ import sys
 
 import atheris
 
+# The package loads its modules on first use: name them all here, so that
+# every one of them is imported, and so instrumented, inside this block.
 with atheris.instrument_imports(include=["digestparse"]):
     import digestparse
-    from digestparse import export
+    from digestparse import errors, export, models, parser, reader, syntax
     from digestparse.fields import normalise
+
+_INSTRUMENTED = (errors, models, parser, reader, syntax)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
