@@ -126,9 +126,10 @@ class Readable(Protocol):
 
 
 def _codec_name(encoding: str) -> str:
-    name = codecs.lookup(encoding).name
-    # A UTF-8 byte-order mark is accepted and stripped whatever the user named.
-    return "utf-8-sig" if name == "utf-8" else name
+    # Plain "utf-8", not "utf-8-sig": the latter's incremental decoder drops a
+    # file that is only the first byte or two of a byte-order mark ("\xef")
+    # without a word. lines_of_chunks strips a decoded byte-order mark instead.
+    return codecs.lookup(encoding).name
 
 
 def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | None) -> Iterator[str]:
@@ -169,7 +170,7 @@ def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | No
 def _refuse_utf16_without_codec(block: bytes, codec: str, source: str | None) -> None:
     # UTF-16 text without a byte-order mark decodes as "valid" UTF-8 full of NUL
     # bytes; say what it is instead of reporting it all as skipped text.
-    if not codec.startswith("utf-8"):
+    if codec != "utf-8":
         return
     head = block[:1024]
     if len(head) >= 4 and head.count(0) * 3 >= len(head):

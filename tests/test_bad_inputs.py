@@ -56,6 +56,9 @@ def test_utf8_bom_is_accepted_and_stripped() -> None:
         ("utf-16 without a byte-order mark", ("Headline\n\nBody text here\n" * 4).encode("utf-16-le"), 1, 1),
         ("random bytes", bytes(range(128, 256)), 1, 1),
         ("gzip", gzip.compress(SEED.read_bytes(), mtime=0), 1, 2),
+        ("the first byte of a byte-order mark", b"\xef", 1, 1),  # found by fuzz/run
+        ("two bytes of a byte-order mark", b"\xef\xbb", 1, 1),
+        ("a character cut off at the end", "Headline\n\nCaf\u00e9".encode()[:-1], 3, 4),
     ],
 )
 def test_not_utf8_is_a_clear_located_error(name: str, data: bytes, line: int, column: int) -> None:
