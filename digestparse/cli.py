@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -96,7 +96,6 @@ class Tally:
     nonempty_input: bool = False
     unreadable: int = 0
     strict_failed: bool = False
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def summary(self) -> str:
         files = f"{self.files} file{'s' if self.files != 1 else ''}"
@@ -161,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
         _Sink(args.rejects, stdout_ok=False) as reject_out,
     ):
         progress = _Progress(inputs, enabled=not args.quiet and sys.stderr.isatty())
-        report = _Reporter(tally, quiet=args.quiet, diagnostics=diag_out, rejects=reject_out, progress=progress)
+        report = _Reporter(quiet=args.quiet, diagnostics=diag_out, rejects=reject_out, progress=progress)
         entries = _entries(inputs, args, tally, report, progress)
         try:
             for piece in _render(fmt, entries, args, inputs):
@@ -275,8 +274,7 @@ def _render(fmt: str, entries: Iterable[Entry], args: argparse.Namespace, inputs
 class _Reporter:
     """Diagnostics to standard error, the --diagnostics file and the --rejects file."""
 
-    def __init__(self, tally: Tally, *, quiet: bool, diagnostics: _Sink, rejects: _Sink, progress: _Progress) -> None:
-        self.tally = tally
+    def __init__(self, *, quiet: bool, diagnostics: _Sink, rejects: _Sink, progress: _Progress) -> None:
         self.progress = progress
         self.quiet = quiet
         self.diagnostics = diagnostics
