@@ -76,6 +76,19 @@ def _has_body_sign(line: Line) -> bool:
     return dateline.search(line.text) is not None or marker.search(line.text) is not None
 
 
+# A headline may hold a date ("What happened on January 3, 2020"), which makes
+# it look like a body. When a run of body-like lines has no headline before it,
+# its first line is the headline if it is short and ends neither like a caption
+# nor with a truncation marker.
+HEADLINE_MAX_LENGTH = 150
+
+
+def _looks_like_dated_headline(line: Line) -> bool:
+    text = line.text.rstrip()
+    _, marker = _body_signs()
+    return len(text) <= HEADLINE_MAX_LENGTH and not text.endswith((".", ")")) and marker.search(text) is None
+
+
 def _looks_like_caption(line: Line) -> bool:
     text = line.text.rstrip()
     if _CAPTION_END.search(text) is None:
@@ -214,6 +227,8 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
         ):
             start -= 1
         head = start - 1 if start - 1 >= done and kinds[start - 1] == "T" else None
+        if head is None and end - start >= 2 and _looks_like_dated_headline(lines[solid[start]]):
+            head, start = start, start + 1
         junk_end = head if head is not None else start
         if junk_end > done:
             items.append(_Skipped(lines[solid[done] : solid[junk_end - 1] + 1]))
