@@ -270,3 +270,12 @@ def test_no_formula_guard_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out.splitlines()[1].startswith("\"'=HYPERLINK")
     assert cli.main([str(path), "--to", "csv", "-q", "--no-formula-guard"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith('"=HYPERLINK')
+
+
+def test_debug_lets_an_internal_error_show_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(entries: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(export, "iter_json", explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        cli.main([SEED_ARG, "--debug", "-q"])
