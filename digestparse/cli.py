@@ -150,14 +150,21 @@ def _run(args: argparse.Namespace) -> int:
 
     prepare()
     inputs = list(_expand_inputs(args.files or [STDIN]))
+    on_stdout = [flag for flag, path in (("--diagnostics", args.diagnostics), ("--rejects", args.rejects))
+                 if path == STDIN]  # fmt: skip
+    if len(on_stdout) > 1 or (on_stdout and args.output in (None, STDIN)):
+        raise UsageError(
+            f"expected one output on standard output, found {on_stdout[-1]} - as well as "
+            + ("--diagnostics -" if len(on_stdout) > 1 else "the entries (give -o FILE for them)")
+        )
     for path in (args.output, args.diagnostics, args.rejects):
         if path is not None and path != STDIN:
             _check_writable(path)
     tally = Tally()
     with (
-        _Sink(args.output) as out,
-        _Sink(args.diagnostics, stdout_ok=False) as diag_out,
-        _Sink(args.rejects, stdout_ok=False) as reject_out,
+        _Sink(args.output, default_stdout=True) as out,
+        _Sink(args.diagnostics) as diag_out,
+        _Sink(args.rejects) as reject_out,
     ):
         progress = _Progress(inputs, enabled=not args.quiet and sys.stderr.isatty())
         report = _Reporter(quiet=args.quiet, diagnostics=diag_out, rejects=reject_out, progress=progress)
@@ -357,9 +364,11 @@ class _Sink:
     the run succeeds, so a failed run never leaves a half-written file.
     """
 
-    def __init__(self, path: str | None, *, stdout_ok: bool = True) -> None:
-        self.path = None if path is None or (path == STDIN and stdout_ok) else path
-        self.to_stdout = stdout_ok and path in (None, STDIN)
+    def __init__(self, path: str | None, *, default_stdout: bool = False) -> None:
+        # "-" is standard output; no path at all is standard output for the
+        # entries, and nothing for the side files (--diagnostics, --rejects).
+        self.path = None if path in (None, STDIN) else path
+        self.to_stdout = path == STDIN or (path is None and default_stdout)
         self.active = self.path is not None or self.to_stdout
         self._handle: TextIO | None = None
         self._temp: str | None = None

@@ -279,3 +279,21 @@ def test_debug_lets_an_internal_error_show_its_traceback(monkeypatch: pytest.Mon
     monkeypatch.setattr(export, "iter_json", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main([SEED_ARG, "--debug", "-q"])
+
+
+def test_side_outputs_on_stdout_when_the_entries_go_to_a_file(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    target = tmp_path / "out.jsonl"
+    assert cli.main(["samples/valid/site-chrome.txt", "-o", str(target), "--diagnostics", "-", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["code"] for line in lines] == ["skipped-text"] * 3
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 2
+    assert cli.main(["samples/valid/site-chrome.txt", "-o", str(target), "--rejects", "-", "-q"]) == 0
+    assert capsys.readouterr().out.startswith("Home | News")
+    assert not (ROOT / "-").exists()
+
+
+@pytest.mark.parametrize("argv", [["--diagnostics", "-"], ["-o", "x.json", "--diagnostics", "-", "--rejects", "-"]])
+def test_only_one_output_may_use_stdout(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([SEED_ARG, *argv]) == 2
+    assert "expected one output on standard output" in capsys.readouterr().err
