@@ -150,16 +150,7 @@ def _run(args: argparse.Namespace) -> int:
 
     prepare()
     inputs = list(_expand_inputs(args.files or [STDIN]))
-    on_stdout = [flag for flag, path in (("--diagnostics", args.diagnostics), ("--rejects", args.rejects))
-                 if path == STDIN]  # fmt: skip
-    if len(on_stdout) > 1 or (on_stdout and args.output in (None, STDIN)):
-        raise UsageError(
-            f"expected one output on standard output, found {on_stdout[-1]} - as well as "
-            + ("--diagnostics -" if len(on_stdout) > 1 else "the entries (give -o FILE for them)")
-        )
-    for path in (args.output, args.diagnostics, args.rejects):
-        if path is not None and path != STDIN:
-            _check_writable(path)
+    _check_outputs(args)
     tally = Tally()
     with (
         _Sink(args.output, default_stdout=True) as out,
@@ -213,6 +204,20 @@ def _expand_inputs(names: list[str]) -> Iterator[str]:
             yield from found
         else:
             yield name
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """At most one output on standard output, and a folder that exists for each file."""
+    on_stdout = [flag for flag, path in (("--diagnostics", args.diagnostics), ("--rejects", args.rejects))
+                 if path == STDIN]  # fmt: skip
+    if len(on_stdout) > 1 or (on_stdout and args.output in (None, STDIN)):
+        raise UsageError(
+            f"expected one output on standard output, found {on_stdout[-1]} - as well as "
+            + ("--diagnostics -" if len(on_stdout) > 1 else "the entries (give -o FILE for them)")
+        )
+    for path in (args.output, args.diagnostics, args.rejects):
+        if path is not None and path != STDIN:
+            _check_writable(path)
 
 
 def _check_writable(path: str) -> None:
