@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "files", nargs="*", metavar="FILE",
-        help="digest files; '-' or none reads standard input; a directory means the .txt files inside it",
+        help="digest files; '-' or none reads standard input; a directory means every .txt file under it",
     )  # fmt: skip
     parser.add_argument("--to", choices=FORMATS, help="output format (default: from -o's extension, else json)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
