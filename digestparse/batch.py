@@ -11,9 +11,7 @@ from typing import IO
 from .errors import DigestParseError
 from .models import Diagnostic, Entry
 from .parser import stream_events
-
-STDIN = "-"
-STDIN_NAME = "<stdin>"
+from .reader import STDIN, STDIN_NAME
 
 Event = Entry | Diagnostic
 

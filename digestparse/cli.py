@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import __version__
 from .errors import DigestError, DigestParseError
 from .fields import escape_controls
+from .reader import STDIN, STDIN_NAME
 
 if TYPE_CHECKING:
     from .models import Diagnostic, Entry
@@ -33,8 +34,6 @@ EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_NO_ENTRIES, EXIT_UNREADABLE = 0, 1, 2, 3,
 FORMATS = ("json", "jsonl", "csv", "markdown", "digest")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
               ".markdown": "markdown", ".txt": "digest"}  # fmt: skip
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 
 class UsageError(Exception):

@@ -424,7 +424,7 @@ def _date(token: syntax.Token, lines: list[Line], issues: _Issues, what: str) ->
         issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", line, column)
         return None
     if note is not None:
-        issues.add("unusual-ordinal", "info", f"In the footer date: {note}", line, column)
+        issues.add("unusual-ordinal", "info", f"In the {what}: {note}", line, column)
     return value
 
 

@@ -20,6 +20,11 @@ from .fields import normalise
 # U+0085 and form feed, which scraped text carries inside paragraphs.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
+# The name that means standard input on the command line, and the source name
+# its entries carry.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
 # Read binary input in blocks of this size: small enough to keep memory flat,
 # large enough that the per-block work is negligible.
 CHUNK_BYTES = 1 << 16

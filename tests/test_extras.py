@@ -49,6 +49,9 @@ def test_lark_cython_backend_gives_the_same_results(monkeypatch: pytest.MonkeyPa
     expected = _everything()
     monkeypatch.setenv(syntax.BACKEND_VARIABLE, "lark-cython")
     _fresh_parser()
+    parts = syntax.parse_body("Caption. (AP) April 3, 2020 Text")
+    assert isinstance(parts, syntax.BodyParts)
+    assert type(parts.dateline).__module__.startswith("lark_cython")  # the backend really changed
     assert _everything() == expected
 
 
