@@ -71,9 +71,19 @@ def _is_body(line: Line) -> bool:
     return len(line.text) >= BODY_MIN_LENGTH or _has_body_sign(line)
 
 
+# Two shortcuts that keep the searches below off most lines, without changing
+# their answer: a dateline ends in a four-digit year standing alone, and a
+# truncation marker (at most MARKER_MAX_LENGTH characters) ends the text.
+_YEAR_ALONE = re.compile(r"[0-9]{4}(?!\S)")
+MARKER_MAX_LENGTH = len("[&hellip;]")
+
+
 def _has_body_sign(line: Line) -> bool:
     dateline, marker = _body_signs()
-    return dateline.search(line.text) is not None or marker.search(line.text) is not None
+    text = line.text
+    if _YEAR_ALONE.search(text) is not None and dateline.search(text) is not None:
+        return True
+    return marker.search(text, max(0, len(text.rstrip()) - MARKER_MAX_LENGTH)) is not None
 
 
 # A headline may hold a date ("What happened on January 3, 2020"), which makes
@@ -115,13 +125,28 @@ class _Draft:
         head = [self.headline] if self.headline is not None else []
         return head + self.body + self.footers + self.extra
 
+    # Each list is in input order, but a footer may come before the body; so the
+    # first line is the earliest of the lists' first lines, the last the latest of their last.
+
     @property
     def first(self) -> Line:
-        return min(self.lines, key=lambda line: line.number)
+        found = self.headline
+        for part in (self.body, self.footers, self.extra):
+            if part and (found is None or part[0].number < found.number):
+                found = part[0]
+        if found is None:  # pragma: no cover - a draft always holds a line
+            raise ValueError("an empty draft")
+        return found
 
     @property
     def last(self) -> Line:
-        return max(self.lines, key=lambda line: line.number)
+        found = self.headline
+        for part in (self.body, self.footers, self.extra):
+            if part and (found is None or part[-1].number > found.number):
+                found = part[-1]
+        if found is None:  # pragma: no cover - a draft always holds a line
+            raise ValueError("an empty draft")
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +165,14 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
     """
     pending: list[Line] = []
     held: _Draft | None = None
+    footer_line = _FOOTER_LINE.match
     for line in lines:
-        if line.blank:
+        text = line.text
+        if not text or text.isspace():  # line.blank, spelt out: this loop sees every line
             if pending:
                 pending.append(line)
             continue
-        if not _is_footer(line):
+        if footer_line(text) is None:
             pending.append(line)
             continue
         if not pending:
@@ -154,7 +181,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
             else:
                 yield _Skipped([line])  # a footer with no entry before it
             continue
-        items = _attach_late_body(_split(pending, footer_follows=True), held)
+        items = _attach_late_body(_split_before_footer(pending), held)
         _mark_endings(items)
         pending = []
         if not items and held is not None:
@@ -252,6 +279,20 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
     return _skip_unfounded(items, spans, lines, footer_follows=footer_follows)
 
 
+def _split_before_footer(lines: list[Line]) -> list[_Draft | _Skipped]:
+    """`_split` for the lines before a footer, with a shortcut for the commonest case by far.
+
+    A headline then a body (blank lines around them) is one draft, as `_split`
+    would decide; anything else goes the general way.
+    """
+    solid = [line for line in lines if not line.blank]
+    if len(solid) == 2:  # a headline and a body
+        headline, body = solid
+        if _is_body(body) and not _is_body(headline):
+            return [_Draft(headline=headline, body=[body])]
+    return _split(lines, footer_follows=True)
+
+
 def _skip_unfounded(
     items: list[_Draft | _Skipped], spans: dict[int, tuple[int, int]], lines: list[Line], *, footer_follows: bool
 ) -> list[_Draft | _Skipped]:
@@ -301,16 +342,14 @@ class _Issues:
         )
 
 
-def _text(token: syntax.Token | None) -> str | None:
-    # A token's text; str() serves lark's tokens and lark-cython's alike.
-    return None if token is None else str(token)
+def _text(piece: syntax.Piece | None) -> str | None:
+    return None if piece is None else piece.text
 
 
-def _at(lines: list[Line], token: syntax.Token) -> tuple[Line, int]:
-    """The input line and column of a token of text made of `lines` joined by line feeds."""
-    row, column = syntax.position(token)
-    line = lines[row - 1]
-    return line, line.column(column - 1)
+def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
+    """The input line and column of a piece of text made of `lines` joined by line feeds."""
+    line = lines[piece.line - 1]
+    return line, line.column(piece.column - 1)
 
 
 def _build(draft: _Draft, source: str | None) -> Entry:
@@ -388,8 +427,8 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         values["excerpt"] = clean_or_none(text)
         return
     values["caption"] = clean_or_none(_text(parts.caption))
-    values["credit"] = credit_text(str(parts.credit)) if parts.credit is not None else None
-    values["authors"] = split_names(str(parts.byline)) if parts.byline is not None else []
+    values["credit"] = credit_text(parts.credit.text) if parts.credit is not None else None
+    values["authors"] = split_names(parts.byline.text) if parts.byline is not None else []
     values["excerpt"] = clean_or_none(_text(parts.excerpt))
     values["truncated"] = parts.marker is not None
     if parts.dateline is None:
@@ -403,7 +442,7 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
     values["dateline"] = _date(parts.dateline, body, issues, "dateline")
     # A later paragraph that is a whole body of its own (it has a dateline) is a
     # second body; its text stays in the excerpt. Reported once, at the first.
-    dateline_paragraph = syntax.position(parts.dateline)[0]
+    dateline_paragraph = parts.dateline.line
     for line in body[dateline_paragraph:]:
         again = syntax.parse_body(line.text)
         if isinstance(again, syntax.BodyParts) and again.dateline is not None:
@@ -416,15 +455,14 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
             return
 
 
-def _date(token: syntax.Token, lines: list[Line], issues: _Issues, what: str) -> Any:
-    line, column = _at(lines, token)
+def _date(piece: syntax.Piece, lines: list[Line], issues: _Issues, what: str) -> Any:
     try:
-        value, note = read_date(str(token))
+        value, note = read_date(piece.text)
     except InvalidDateError as problem:
-        issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", line, column)
+        issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", *_at(lines, piece))
         return None
     if note is not None:
-        issues.add("unusual-ordinal", "info", f"In the {what}: {note}", line, column)
+        issues.add("unusual-ordinal", "info", f"In the {what}: {note}", *_at(lines, piece))
     return value
 
 
@@ -456,11 +494,11 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
         kinds = [token.type for token in tokens]
         if kinds == ["FIELD_TEXT"] and not plain_seen:
             plain_seen = True
-            tags += split_tags(str(tokens[0]))
+            tags += split_tags(tokens[0].text)
         elif kinds and kinds[0] == "LABEL":
-            tags += split_tags(str(tokens[1])) if len(tokens) > 1 else []
+            tags += split_tags(tokens[1].text) if len(tokens) > 1 else []
         elif kinds and kinds != ["COMMENTS"]:
-            text = " ".join(map(str, tokens))
+            text = " ".join(token.text for token in tokens)
             issues.add(
                 "unknown-footer-field",
                 "info",
@@ -471,12 +509,12 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     values["tags"] = tags
 
 
-def _read_footer_date(tokens: list[syntax.Token], footer: Line, values: dict[str, Any], issues: _Issues) -> None:
+def _read_footer_date(tokens: list[syntax.Piece], footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     dates = [token for token in tokens if token.type == "FOOTER_DATE"]
     if dates:
         values["published"] = _date(dates[0], [footer], issues, "footer date")
         return
-    found = quote(" ".join(map(str, tokens))) if tokens else "an empty field"
+    found = quote(" ".join(token.text for token in tokens)) if tokens else "an empty field"
     column = _at([footer], tokens[0])[1] if tokens else None
     issues.add(
         "missing-date",

@@ -1,8 +1,13 @@
-"""The grammar, built once, and the transformer that names what it found.
+"""The grammar, built once, and the names of the parts it finds.
 
-This is the only module that imports lark. It turns a body's or a footer's text
-into the tokens of each part, or into a `SyntaxProblem` saying what was
-expected, what was found and where; no lark exception leaves it.
+This module and lalr.py are the only ones that import lark. It turns a body's
+or a footer's text into the pieces of each part, or into a `SyntaxProblem`
+saying what was expected, what was found and where; no lark exception leaves it.
+
+Texts are read by lalr.LeanParser, which runs the grammar's own LALR tables and
+lexers in a lean loop; a text it cannot read goes to lark itself, whose error
+says what was expected and where. With DIGESTPARSE_BACKEND=lark, lark itself
+reads every text (slower; the same results, which the tests check).
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from typing import TypeVar
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .errors import DigestError
+from .lalr import LeanParser, Piece, UnsupportedParserError
 
 GRAMMAR_NAME = "digest.lark"
 
 # What a message quotes as found: the word where the text stopped fitting.
 _WORD = re.compile(r"[^|\s]{1,40}")
 
-__all__ = ["BodyParts", "FooterParts", "SyntaxProblem", "Token", "parse_body", "parse_footer", "position", "prepare"]
+__all__ = ["BodyParts", "FooterParts", "Piece", "SyntaxProblem", "parse_body", "parse_footer", "position", "prepare"]
 
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
@@ -48,23 +54,23 @@ _DESCRIBE = {
 
 @dataclass(slots=True)
 class BodyParts:
-    """The tokens of a body paragraph; each is absent when the body lacks that part."""
+    """The pieces of a body paragraph; each is absent when the body lacks that part."""
 
-    caption: Token | None = None
-    credit: Token | None = None
-    byline: Token | None = None
-    dateline: Token | None = None
-    excerpt: Token | None = None
-    marker: Token | None = None
+    caption: Piece | None = None
+    credit: Piece | None = None
+    byline: Piece | None = None
+    dateline: Piece | None = None
+    excerpt: Piece | None = None
+    marker: Piece | None = None
 
 
 @dataclass(slots=True)
 class FooterParts:
-    """The footer's name after "By", then its pipe-separated fields, each a list of tokens."""
+    """The footer's name after "By", then its pipe-separated fields, each a list of pieces."""
 
-    by: Token
-    posted_by: Token | None
-    fields: list[list[Token]] = field(default_factory=list)
+    by: Piece
+    posted_by: Piece | None
+    fields: list[list[Piece]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,27 +83,53 @@ class SyntaxProblem:
     found: str
 
 
+# The part of BodyParts that each body terminal fills.
+_BODY_PART = {
+    "CAPTION": "caption",
+    "LOOSE_CAPTION": "caption",
+    "CREDIT": "credit",
+    "BYLINE": "byline",
+    "DATELINE": "dateline",
+    "EXCERPT": "excerpt",
+    "MARKER": "marker",
+}
+
+
+def _body_parts(pieces: list[Piece]) -> BodyParts:
+    """Gather the pieces of a body by their terminal's name."""
+    parts = BodyParts()
+    for piece in pieces:
+        setattr(parts, _BODY_PART[piece.type], piece)
+    return parts
+
+
+def _footer_parts(pieces: list[Piece]) -> FooterParts:
+    """The name after "By", then the pieces between each pipe and the next."""
+    by, *rest = pieces
+    posted_by = rest.pop(0) if rest and rest[0].type == "POSTED_BY" else None
+    parts = FooterParts(by, posted_by)
+    for piece in rest:
+        if piece.type == "PIPE":
+            parts.fields.append([])
+        else:
+            parts.fields[-1].append(piece)
+    return parts
+
+
+def _piece(token: Token) -> Piece:
+    return Piece(token.type, str(token), token.line or 1, token.column or 1)
+
+
 class _Name(Transformer[Token, object]):
-    """One small method per rule: gather the tokens of each part by their terminal's name."""
+    """The rules' results when lark itself parses: the same parts as the lean parser's."""
 
     def body(self, tokens: list[Token]) -> BodyParts:
-        parts = BodyParts()
-        for token in tokens:
-            setattr(parts, token.type.lower().removeprefix("loose_"), token)
-        return parts
+        return _body_parts([_piece(token) for token in tokens])
 
     undated_body = body
 
     def footer(self, tokens: list[Token]) -> FooterParts:
-        by, *rest = tokens
-        posted_by = rest.pop(0) if rest and rest[0].type == "POSTED_BY" else None
-        parts = FooterParts(by, posted_by)
-        for token in rest:
-            if token.type == "PIPE":
-                parts.fields.append([])
-            else:
-                parts.fields[-1].append(token)
-        return parts
+        return _footer_parts([_piece(token) for token in tokens])
 
 
 def grammar_text() -> str:
@@ -108,27 +140,21 @@ def grammar_text() -> str:
     return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
-# DIGESTPARSE_BACKEND=lark-cython runs the same grammar with lark-cython's
-# compiled lexer and parser (pip install 'digestparse[fast]'); the pure-Python
-# lark is the default.
+# DIGESTPARSE_BACKEND chooses who runs the grammar: "lean" (the default), the
+# lean runner with lark for errors; or "lark", lark itself for every text.
 BACKEND_VARIABLE = "DIGESTPARSE_BACKEND"
-BACKENDS = ("python", "lark-cython")
+BACKENDS = ("lean", "lark")
+
+
+def _backend() -> str:
+    backend = os.environ.get(BACKEND_VARIABLE, "lean")
+    if backend not in BACKENDS:
+        raise DigestError(f"expected {BACKEND_VARIABLE} to be one of {', '.join(BACKENDS)}, found {backend!r}")
+    return backend
 
 
 @cache
 def _parser() -> Lark:
-    backend = os.environ.get(BACKEND_VARIABLE, "python")
-    options: dict[str, object] = {}
-    if backend == "lark-cython":
-        try:
-            import lark_cython  # noqa: PLC0415 - an optional extra
-        except ImportError:
-            raise DigestError(
-                f"{BACKEND_VARIABLE}=lark-cython needs lark-cython: pip install 'digestparse[fast]'"
-            ) from None
-        options["_plugins"] = lark_cython.plugins
-    elif backend != "python":
-        raise DigestError(f"expected {BACKEND_VARIABLE} to be one of {', '.join(BACKENDS)}, found {backend!r}")
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -136,13 +162,24 @@ def _parser() -> Lark:
         start=["body", "footer"],
         transformer=_Name(),
         maybe_placeholders=False,
-        **options,
     )
+
+
+@cache
+def _lean() -> LeanParser | None:
+    """The lean runner of the grammar's tables; None when lark runs every text."""
+    parser = _parser()
+    if _backend() == "lark":
+        return None
+    try:
+        return LeanParser(parser)
+    except UnsupportedParserError:  # pragma: no cover - another lark release; lark itself still parses
+        return None
 
 
 def prepare() -> None:
     """Build the parser now (it is built once, on first use); a bad backend choice raises DigestError."""
-    _parser()
+    _lean()
 
 
 def terminal_pattern(name: str) -> str:
@@ -152,12 +189,16 @@ def terminal_pattern(name: str) -> str:
 
 def parse_body(text: str) -> BodyParts | SyntaxProblem:
     """Name the parts of a body paragraph (paragraphs joined by a line feed)."""
-    return _parse(text, "body", BodyParts)
+    lean = _lean()
+    pieces = lean.parse(text, "body") if lean is not None else None
+    return _body_parts(pieces) if pieces is not None else _parse(text, "body", BodyParts)
 
 
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
-    return _parse(text, "footer", FooterParts)
+    lean = _lean()
+    pieces = lean.parse(text, "footer") if lean is not None else None
+    return _footer_parts(pieces) if pieces is not None else _parse(text, "footer", FooterParts)
 
 
 _Parts = TypeVar("_Parts", BodyParts, FooterParts)
@@ -173,9 +214,16 @@ def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
     return result
 
 
-def position(token: Token) -> tuple[int, int]:
-    """A token's 1-based line and column within the text that was parsed."""
-    return token.line or 1, token.column or 1
+def position(piece: Piece) -> tuple[int, int]:
+    """A piece's 1-based line and column within the text that was parsed."""
+    return piece.line, piece.column
+
+
+def parse_with_lark(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
+    """Parse with lark itself, never the lean runner: for tests and the fuzzer, which compare the two."""
+    if start == "body":
+        return _parse(text, start, BodyParts)
+    return _parse(text, start, FooterParts)
 
 
 def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:

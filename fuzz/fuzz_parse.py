@@ -4,7 +4,8 @@ Every input is parsed as bytes (UTF-8, so decode errors are exercised) and as
 text (any code point, surrogates included), leniently and strictly; the result
 is written out in every format. The only exception allowed out is
 DigestParseError; every non-blank line must land in one entry or one skipped
-block.
+block; and each line, read as a body and as a footer, must give the same pieces
+through the lean runner (lalr.py) as through lark itself.
 
     python fuzz/fuzz_parse.py -runs=20000 fuzz/corpus-work samples/valid samples/invalid
 
@@ -23,10 +24,10 @@ import atheris
 # every one of them is imported, and so instrumented, inside this block.
 with atheris.instrument_imports(include=["digestparse"]):
     import digestparse
-    from digestparse import errors, export, models, parser, reader, syntax
+    from digestparse import errors, export, lalr, models, parser, reader, syntax
     from digestparse.fields import normalise
 
-_INSTRUMENTED = (errors, models, parser, reader, syntax)
+_INSTRUMENTED = (errors, lalr, models, parser, reader, syntax)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -44,6 +45,24 @@ def _check_nothing_lost(text: str, digest: digestparse.Digest) -> None:
     for number, line in enumerate(_LINE_BREAK.split(text) if text else [], start=1):
         if normalise(line).strip() and number not in covered:
             raise AssertionError(f"line {number} belongs to no span")
+
+
+def _check_lean_runner_agrees(text: str) -> None:
+    lean = syntax._lean()
+    if lean is None:
+        raise AssertionError("the lean runner is the default")
+    for line in reader.lines_of_text(text):
+        for start in ("body", "footer"):
+            pieces = lean.parse(line.text, start)
+            by_lark = syntax.parse_with_lark(line.text, start)
+            if pieces is None:
+                agree = isinstance(by_lark, syntax.SyntaxProblem)
+            elif start == "body":
+                agree = syntax._body_parts(pieces) == by_lark
+            else:
+                agree = syntax._footer_parts(pieces) == by_lark
+            if not agree:
+                raise AssertionError(f"the lean runner and lark read {line.text!r} differently as a {start}")
 
 
 def _export_all(entries: list[digestparse.Entry]) -> None:
@@ -67,6 +86,7 @@ def test_one_input(data: bytes) -> None:
     text = atheris.FuzzedDataProvider(data).ConsumeUnicode(len(data))
     digest = digestparse.parse(text)
     _check_nothing_lost(text, digest)
+    _check_lean_runner_agrees(text)
     _export_all(digest.entries)
     with contextlib.suppress(digestparse.DigestParseError):
         digestparse.parse(text, strict=True)

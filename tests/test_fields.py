@@ -7,6 +7,9 @@ from datetime import date
 import pytest
 
 from digestparse.fields import (
+    INVISIBLE,
+    REPLACED,
+    SPACES,
     InvalidDateError,
     clean,
     clean_or_none,
@@ -134,6 +137,14 @@ def test_normalise_maps_spaces_drops_invisibles_and_replaces_controls() -> None:
     assert normalise("By\u200b\u200e Nick\ufeff") == "By Nick"
     assert normalise("nul\x00esc\x1bdel\x7f") == "nul\ufffdesc\ufffddel\ufffd"
     assert normalise("lone\ud800surrogate") == "lone\ufffdsurrogate"
+
+
+def test_normalise_changes_each_character_it_knows_even_alone_in_printable_text() -> None:
+    # normalise() leaves printable text alone; that is only right if every character it
+    # maps is unprintable. A character added to those lists that is printable fails here.
+    for char in INVISIBLE + SPACES + REPLACED:
+        assert not char.isprintable(), hex(ord(char))
+        assert normalise(f"ab{char}cd") != f"ab{char}cd", hex(ord(char))
 
 
 def test_clean_or_none() -> None:

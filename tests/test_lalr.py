@@ -1,0 +1,164 @@
+"""The lean runner of the grammar's tables reads every text exactly as lark does.
+
+digestparse reads bodies and footers with lalr.LeanParser and falls back to
+lark only for texts that do not fit. These tests hold the two to the same
+answer: the same pieces (terminal, text, line, column) for every text that
+fits, and "does not fit" for the same texts, on every sample line and on
+generated texts built from the grammar's own fragments.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import digestparse
+from digestparse import cli, lalr, parser, reader, syntax
+from digestparse.export import record
+
+from .conftest import SAMPLES
+from .strategies import digest_lines, entries, hostile_text
+
+STARTS = ("body", "footer")
+SAMPLE_FILES = sorted((SAMPLES / "valid").glob("*.txt")) + sorted(
+    p for p in (SAMPLES / "invalid").glob("*.txt") if "utf" not in p.name
+)
+
+
+def _lean() -> lalr.LeanParser:
+    lean = syntax._lean()
+    assert lean is not None, "the lean runner is the default"
+    return lean
+
+
+def assert_same_reading(text: str) -> None:
+    """The lean runner and lark agree on `text`, read from each start rule."""
+    for start in STARTS:
+        pieces = _lean().parse(text, start)
+        by_lark = syntax.parse_with_lark(text, start)
+        if pieces is None:
+            assert isinstance(by_lark, syntax.SyntaxProblem), (start, text, by_lark)
+        else:
+            made = syntax._body_parts(pieces) if start == "body" else syntax._footer_parts(pieces)
+            assert made == by_lark, (start, text)
+
+
+def _sample_texts() -> Iterator[str]:
+    """Every line of every sample, and every two consecutive lines joined as a two-paragraph body."""
+    for path in SAMPLE_FILES:
+        lines = [line.text for line in reader.lines_of_text(path.read_text(encoding="utf-8"))]
+        yield from lines
+        yield from (f"{a}\n{b}" for a, b in itertools.pairwise(lines))
+
+
+def test_every_sample_line_reads_the_same_with_lark_and_the_lean_runner() -> None:
+    texts = list(_sample_texts())
+    assert len(texts) > 1000
+    for text in texts:
+        assert_same_reading(text)
+
+
+# Fragments of the grammar's shapes, glued in any order: what makes the lexer's
+# choices hard (dates with and without suffix or comma, bylines, parentheses,
+# markers, pipes, labels, timestamps, white space and line feeds).
+FRAGMENTS = st.sampled_from(
+    [
+        "April 23, 2020", "Jan 8, 2020.", "Sept. 7, 2018", "July 07, 2020", "April 23rd, 2020", "1th",
+        "By ", "by ", "By A and B", "By A, B, and C", "A & B", "Alissa J. Rubin", "O'Neil", "Zoë",
+        "(Getty)", "(AP Photo/Hadi Mizban)", "(", ")", "((", "[...]", "[…]", "…", "[&hellip;]", "Read More",
+        "|", "||", "Categories:", "Tags: x, y", "0 Comments", "1 Comment", "Comments Off on Title", "No Comments",
+        "2022-04-01T10:15:00+00:00", "2020-01-01", "Caption ends here.", "words in a caption", "”", ".", ",", "?",
+        " ", "  ", "\n", "٢٠٢٠", "2020", "23", "Undated.",
+    ]
+)  # fmt: skip
+GLUED = st.lists(FRAGMENTS, min_size=1, max_size=14).map("".join)
+SPACED = st.lists(FRAGMENTS, min_size=1, max_size=14).map(" ".join)
+
+
+@given(st.one_of(GLUED, SPACED))
+@example("By |April 23rd, 2020|Iraq, North America, USA|")
+@example("Caption. (AP) By A and B April 3, 2020 Text [...]")
+@example("")
+@example(" ")
+@example("\n")
+def test_grammar_fragments_read_the_same(text: str) -> None:
+    assert_same_reading(text)
+
+
+@given(entries())
+def test_generated_entries_read_the_same(truth: object) -> None:
+    for line in truth.lines:  # type: ignore[attr-defined]
+        assert_same_reading(line)
+
+
+@given(st.one_of(digest_lines(), hostile_text()))
+def test_any_line_or_text_reads_the_same(text: str) -> None:
+    assert_same_reading(text)
+
+
+def test_body_part_names_cover_every_body_terminal() -> None:
+    # A terminal added to the body rule needs a place in BodyParts.
+    rules = syntax._parser().rules
+    body_terminals = {symbol.name for rule in rules if rule.origin.name == "body" for symbol in rule.expansion}
+    assert body_terminals <= set(syntax._BODY_PART)
+
+
+# ------------------------------------------------------------------ backends
+
+
+def _fresh() -> None:
+    syntax._parser.cache_clear()
+    syntax._lean.cache_clear()
+    parser._body_signs.cache_clear()
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    _fresh()
+    yield
+    monkeypatch.delenv(syntax.BACKEND_VARIABLE, raising=False)
+    _fresh()
+
+
+def _everything(files: list[Path]) -> list[object]:
+    results: list[object] = []
+    for path in files:
+        try:
+            digest = digestparse.parse_file(path, source=path.name)
+        except digestparse.DigestParseError as error:
+            results.append((error.code, error.line, error.column))
+            continue
+        results.append(([record(e) for e in digest.entries], [d.model_dump() for d in digest.diagnostics]))
+    return results
+
+
+@pytest.mark.usefixtures("backend")
+def test_lark_backend_gives_the_same_results_as_the_lean_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _everything(SAMPLE_FILES)
+    monkeypatch.setenv(syntax.BACKEND_VARIABLE, "lark")
+    _fresh()
+    assert syntax._lean() is None  # the backend really changed: lark reads every text
+    assert _everything(SAMPLE_FILES) == expected
+
+
+@pytest.mark.usefixtures("backend")
+def test_an_unknown_backend_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    monkeypatch.setenv(syntax.BACKEND_VARIABLE, "turbo")
+    assert cli.main([str(SAMPLE_FILES[0])]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "expected DIGESTPARSE_BACKEND to be one of lean, lark, found 'turbo'" in err
+
+
+def test_a_parser_built_otherwise_is_refused() -> None:
+    from lark import Lark
+
+    earley = Lark(syntax.grammar_text(), parser="earley", start=["body", "footer"])
+    with pytest.raises(lalr.UnsupportedParserError):
+        lalr.LeanParser(earley)
