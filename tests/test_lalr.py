@@ -162,3 +162,31 @@ def test_a_parser_built_otherwise_is_refused() -> None:
     earley = Lark(syntax.grammar_text(), parser="earley", start=["body", "footer"])
     with pytest.raises(lalr.UnsupportedParserError):
         lalr.LeanParser(earley)
+
+
+# --------------------------------------------------------------- the cache
+
+
+@pytest.mark.usefixtures("backend")
+def test_the_built_parser_is_cached_in_the_users_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = _everything(SAMPLE_FILES[:5])
+    _fresh()
+    built = _everything(SAMPLE_FILES[:5])  # builds, and writes the cache
+    [cached] = (tmp_path / "digestparse").iterdir()
+    assert cached.name.endswith(".lark-cache")
+    assert (tmp_path / "digestparse").stat().st_mode & 0o077 == 0  # the user's alone
+    _fresh()
+    assert _everything(SAMPLE_FILES[:5]) == built == expected  # loaded from the cache
+
+
+@pytest.mark.usefixtures("backend")
+def test_a_cache_folder_that_cannot_be_made_only_means_no_cache(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:  # fmt: skip
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    expected = _everything(SAMPLE_FILES[:3])
+    _fresh()
+    assert syntax._cache_file() is False
+    assert _everything(SAMPLE_FILES[:3]) == expected
