@@ -14,6 +14,17 @@ same algorithm in one small loop:
   shift; a terminal the table has no action for is a syntax error;
 - at the end of the text, `$END` is fed until the start rule is accepted.
 
+Routes. Most texts of a digest take one of a few routes through the table
+(the same states, the same terminals). After reading some texts, the runner
+writes the routes it met most into one regex per start rule: at each state,
+that state's own scanner as an atomic group (so the first terminal in lark's
+order wins, as in lark), then a conditional on which terminal matched that
+leads on to the rest of the route. A text that the regex matches has been
+lexed and parsed exactly as the loop would (every route in it ended in an
+accepted parse), in one call into the regex engine; any other text goes
+through the loop. Routes only ever change how fast a text is read, never what
+is read.
+
 It answers "these are the terminals, in order" or None. It never explains a
 failure: on None, syntax.py asks lark itself, which says what was expected
 and where. Both paths are tested to agree (tests/test_lalr.py, and the fuzzer
@@ -22,7 +33,11 @@ checks it on every input).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 # The parts of lark this module reads: stable since lark 1.1, checked at build time.
@@ -31,6 +46,12 @@ from lark.lexer import BasicLexer, ContextualLexer
 from lark.parsers.lalr_analysis import Shift
 
 _END = "$END"
+
+# Routes are written into a regex after the loop has read this many texts of a
+# start rule, and again at each later mark; after the last, learning stops.
+LEARN_AT = (32, 256, 2048)
+# At most this many routes per start rule: the commonest, each seen at least twice.
+MAX_ROUTES = 16
 
 
 class Piece(NamedTuple):
@@ -51,9 +72,23 @@ class UnsupportedParserError(Exception):
     """The Lark object is not built the way LeanParser can run (another lexer, callbacks, ...)."""
 
 
-# An action of the table: ("shift", next state) or ("reduce", (symbols to pop, rule name)).
+# An action of the table: (True, next state) for a shift, (False, (symbols to pop, rule name)) for a reduce.
 _Action = tuple[bool, Any]
 _Match = Callable[[str, int], Any]
+# A route: each step's state and the terminal its scanner matched, ignored ones included.
+_Route = tuple[tuple[int, str], ...]
+
+
+@dataclass
+class _Routes:
+    """The routes of one start rule: those met so far, and the regex written from the commonest."""
+
+    seen: Counter[_Route] = field(default_factory=Counter)
+    read: int = 0  # texts read by the loop
+    regex: re.Pattern[str] | None = None
+    # For each route in the regex (by the number of its final group): the group and
+    # terminal of each step that is not ignored.
+    steps: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 class LeanParser:
@@ -78,6 +113,9 @@ class LeanParser:
         }
         # For each state: its scanner's match, the terminals it ignores, and its row of actions.
         self._states: dict[int, tuple[_Match, frozenset[str], dict[str, _Action]]] = {}
+        # For each state: its scanner's terminals, in the scanner's order, as (name, regex).
+        self._terminals: dict[int, list[tuple[str, str]]] = {}
+        flags = set()
         for state, basic in lexer.lexers.items():
             if not isinstance(basic, BasicLexer):
                 raise UnsupportedParserError("expected lark's own BasicLexer in each state")
@@ -86,9 +124,33 @@ class LeanParser:
             if getattr(basic, "callback", None) or not patterns or len(patterns) != 1:
                 raise UnsupportedParserError("expected one scanner regex per state and no terminal callbacks")
             self._states[state] = (patterns[0].match, frozenset(basic.ignore_types), self._actions[state])
+            self._terminals[state] = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
+            flags.add(patterns[0].flags)
+        if len(flags) != 1:
+            raise UnsupportedParserError("expected the same regex flags in every state")
+        self._flags = flags.pop()
+        self._routes: dict[str, _Routes] = {start: _Routes() for start in self._starts}
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
+        routes = self._routes[start]
+        if routes.regex is not None:
+            hit = routes.regex.match(text)
+            if hit is not None and hit.lastgroup is not None:
+                return _pieces_of_route(text, hit, routes.steps[hit.lastgroup])
+        learning = routes.read < LEARN_AT[-1]
+        route: list[tuple[int, str]] | None = [] if learning else None
+        found = self._run(text, start, route)
+        if route is not None:
+            routes.read += 1
+            if found is not None:
+                routes.seen[tuple(route)] += 1
+            if routes.read in LEARN_AT:
+                self._write_routes(routes)
+        return found
+
+    def _run(self, text: str, start: str, route: list[tuple[int, str]] | None) -> list[Piece] | None:
+        """The loop: one terminal at a time. Each step is added to `route` when given."""
         states = self._states
         stack = [self._starts[start]]
         found: list[Piece] = []
@@ -101,6 +163,8 @@ class LeanParser:
             if hit is None:
                 return None
             kind = hit.lastgroup
+            if route is not None:
+                route.append((stack[-1], kind))
             if kind not in ignored:
                 action = row.get(kind)
                 if action is None:
@@ -109,16 +173,76 @@ class LeanParser:
                     stack.append(action[1])  # a shift, the common case, done here
                 elif not _feed(self._actions, stack, kind):
                     return None
-                if one_line:
-                    found.append(_new_piece(Piece, (kind, hit.group(), 1, pos + 1)))
-                else:
-                    line_start = text.rfind("\n", 0, pos) + 1
-                    line = text.count("\n", 0, pos) + 1
-                    found.append(_new_piece(Piece, (kind, hit.group(), line, pos - line_start + 1)))
+                found.append(_piece(text, one_line, kind, hit.group(), pos))
             pos = hit.end()
         if not _accept(self._actions, stack, self._ends[start]):
             return None
         return found
+
+    def _write_routes(self, routes: _Routes) -> None:
+        """Write the commonest accepted routes into one regex (see the module's notes)."""
+        chosen = [route for route, count in routes.seen.most_common(MAX_ROUTES) if count >= 2 and route]
+        if not chosen:
+            return
+        root = _Node()
+        for route in chosen:
+            node = root
+            for state, kind in route:
+                node.state = state
+                node = node.next.setdefault(kind, _Node())
+            node.ends = True
+        steps: dict[str, list[tuple[str, str]]] = {}
+        pattern = self._node_regex(root, [], steps, itertools.count())
+        routes.regex = re.compile(pattern, self._flags)
+        routes.steps = steps
+
+    def _node_regex(
+        self, node: _Node, taken: list[tuple[str, str]], steps: dict[str, list[tuple[str, str]]], count: Iterator[int]
+    ) -> str:
+        """The regex from `node` on; `taken` holds the groups and terminals of the pieces on the way here."""
+        number = next(count)
+        branches = []
+        if node.ends:
+            # The text ends here, and this route was an accepted parse: an empty group
+            # names the route (it is the match's last group).
+            steps[f"end{number}"] = taken
+            branches.append(rf"\Z(?P<end{number}>)")
+        if node.next:
+            ignored = self._states[node.state][1]
+            scan = "|".join(f"(?P<n{number}_{name}>{regex})" for name, regex in self._terminals[node.state])
+            after = ""
+            for kind, child in node.next.items():
+                group = f"n{number}_{kind}"
+                on = taken if kind in ignored else [*taken, (group, kind)]
+                after += f"(?({group}){self._node_regex(child, on, steps, count)}|"
+            # No other terminal may follow here: (?!) fails the match, and the loop reads the text.
+            branches.append(f"(?>{scan}){after}(?!){')' * len(node.next)}")
+        return "(?:" + "|".join(branches) + ")"
+
+
+@dataclass
+class _Node:
+    """A point on the routes: the state scanned there, where each terminal leads, whether a route ends here."""
+
+    state: int = -1
+    next: dict[str, _Node] = field(default_factory=dict)
+    ends: bool = False
+
+
+def _piece(text: str, one_line: bool, kind: str, value: str, pos: int) -> Piece:
+    if one_line:
+        return _new_piece(Piece, (kind, value, 1, pos + 1))
+    line_start = text.rfind("\n", 0, pos) + 1
+    return _new_piece(Piece, (kind, value, text.count("\n", 0, pos) + 1, pos - line_start + 1))
+
+
+def _pieces_of_route(text: str, hit: re.Match[str], steps: list[tuple[str, str]]) -> list[Piece]:
+    one_line = "\n" not in text
+    pieces = []
+    for group, kind in steps:
+        start, end = hit.span(group)
+        pieces.append(_piece(text, one_line, kind, text[start:end], start))
+    return pieces
 
 
 def _feed(actions: dict[int, dict[str, _Action]], stack: list[int], kind: str) -> bool:

@@ -9,6 +9,7 @@ generated texts built from the grammar's own fragments.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,30 +31,61 @@ SAMPLE_FILES = sorted((SAMPLES / "valid").glob("*.txt")) + sorted(
 )
 
 
-def _lean() -> lalr.LeanParser:
-    lean = syntax._lean()
-    assert lean is not None, "the lean runner is the default"
-    return lean
-
-
-def assert_same_reading(text: str) -> None:
-    """The lean runner and lark agree on `text`, read from each start rule."""
-    for start in STARTS:
-        pieces = _lean().parse(text, start)
-        by_lark = syntax.parse_with_lark(text, start)
-        if pieces is None:
-            assert isinstance(by_lark, syntax.SyntaxProblem), (start, text, by_lark)
-        else:
-            made = syntax._body_parts(pieces) if start == "body" else syntax._footer_parts(pieces)
-            assert made == by_lark, (start, text)
-
-
 def _sample_texts() -> Iterator[str]:
     """Every line of every sample, and every two consecutive lines joined as a two-paragraph body."""
     for path in SAMPLE_FILES:
         lines = [line.text for line in reader.lines_of_text(path.read_text(encoding="utf-8"))]
         yield from lines
         yield from (f"{a}\n{b}" for a, b in itertools.pairwise(lines))
+
+
+def _fresh_runner() -> lalr.LeanParser:
+    return lalr.LeanParser(syntax._parser())
+
+
+@functools.cache
+def _trained() -> lalr.LeanParser:
+    """A runner that has written its routes: it has read the samples, then routine entries past every mark."""
+    runner = _fresh_runner()
+    texts = [*_sample_texts(), *(line for _ in range(lalr.LEARN_AT[-1]) for pair in _ROUTINE for line in pair)]
+    for text in texts:
+        runner.parse(text, "body")
+        runner.parse(text, "footer")
+    return runner
+
+
+# The shapes an archive repeats, for training past the last learning mark without
+# drawing thousands of hypothesis examples.
+_ROUTINE = [
+    ["Caption of a photo. (Getty) By A and B April 3, 2020 The excerpt [...]", "By |April 3rd, 2020|Iraq, USA|"],
+    ["Caption. (AP) April 3, 2020 Excerpt …", "By admin|April 3rd, 2020|Tags: x, y|0 Comments"],
+    ["By Nick Cumming-Bruce April 3, 2020 Excerpt", "By |2022-04-01T10:15:00+00:00April 1st, 2022|Iraq|"],
+    ["April 3, 2020 Excerpt Read More", "By |April 3rd, 2020||"],
+]
+
+
+def assert_same_reading(text: str) -> None:
+    """The lean runner (its loop, and its routes) and lark agree on `text`, read from each start rule."""
+    runner = _trained()
+    for start in STARTS:
+        by_lark = syntax.parse_with_lark(text, start)
+        for pieces in (runner._run(text, start, None), runner.parse(text, start)):
+            if pieces is None:
+                assert isinstance(by_lark, syntax.SyntaxProblem), (start, text, by_lark)
+            else:
+                made = syntax._body_parts(pieces) if start == "body" else syntax._footer_parts(pieces)
+                assert made == by_lark, (start, text)
+
+
+def test_the_trained_runner_has_written_its_routes() -> None:
+    for start in STARTS:
+        routes = _trained()._routes[start]
+        assert routes.regex is not None
+        assert 1 < len(routes.steps) <= lalr.MAX_ROUTES
+    # A routine footer is read by the route regex, not by the loop.
+    before = _trained()._routes["footer"].read
+    assert _trained().parse("By |May 1st, 2021|Oil|", "footer") is not None
+    assert _trained()._routes["footer"].read == before
 
 
 def test_every_sample_line_reads_the_same_with_lark_and_the_lean_runner() -> None:
