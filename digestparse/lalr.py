@@ -48,8 +48,9 @@ from lark.parsers.lalr_analysis import Shift
 _END = "$END"
 
 # Routes are written into a regex after the loop has read this many texts of a
-# start rule, and again at each later mark; after the last, learning stops.
-LEARN_AT = (32, 256, 2048)
+# start rule, and again at the later mark; then learning stops. Each writing
+# compiles a regex (tens of milliseconds), so there are only two.
+LEARN_AT = (64, 1024)
 # At most this many routes per start rule: the commonest, each seen at least twice.
 MAX_ROUTES = 16
 
@@ -209,7 +210,11 @@ class LeanParser:
             branches.append(rf"\Z(?P<end{number}>)")
         if node.next:
             ignored = self._states[node.state][1]
-            scan = "|".join(f"(?P<n{number}_{name}>{regex})" for name, regex in self._terminals[node.state])
+            # The state's scanner, cut after the last terminal that leads on: a text where
+            # a later one would be the first to match is off the routes either way.
+            terminals = self._terminals[node.state]
+            last = max(i for i, (name, _) in enumerate(terminals) if name in node.next)
+            scan = "|".join(f"(?P<n{number}_{name}>{regex})" for name, regex in terminals[: last + 1])
             after = ""
             for kind, child in node.next.items():
                 group = f"n{number}_{kind}"
@@ -237,12 +242,10 @@ def _piece(text: str, one_line: bool, kind: str, value: str, pos: int) -> Piece:
 
 
 def _pieces_of_route(text: str, hit: re.Match[str], steps: list[tuple[str, str]]) -> list[Piece]:
-    one_line = "\n" not in text
-    pieces = []
-    for group, kind in steps:
-        start, end = hit.span(group)
-        pieces.append(_piece(text, one_line, kind, text[start:end], start))
-    return pieces
+    if "\n" in text:
+        return [_piece(text, False, kind, hit.group(group), hit.start(group)) for group, kind in steps]
+    # One line, the common case: the column is the offset plus one.
+    return [_new_piece(Piece, (kind, hit.group(group), 1, hit.start(group) + 1)) for group, kind in steps]
 
 
 def _feed(actions: dict[int, dict[str, _Action]], stack: list[int], kind: str) -> bool:
