@@ -59,6 +59,10 @@ def clean(text: str) -> str:
     """Decode HTML character references, fold runs of white space, strip the ends."""
     if "&" in text:
         text = normalise(html.unescape(text))
+    elif text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Already clean, as most fields are: a printable text's only white space is
+        # the plain space (every other kind is unprintable), here single and inside.
+        return text
     return " ".join(text.split())
 
 

@@ -285,7 +285,7 @@ def _split_before_footer(lines: list[Line]) -> list[_Draft | _Skipped]:
     A headline then a body (blank lines around them) is one draft, as `_split`
     would decide; anything else goes the general way.
     """
-    solid = [line for line in lines if not line.blank]
+    solid = [line for line in lines if line.text and not line.text.isspace()]  # not line.blank, spelt out
     if len(solid) == 2:  # a headline and a body
         headline, body = solid
         if _is_body(body) and not _is_body(headline):
@@ -340,6 +340,10 @@ class _Issues:
                 end_line=line.number,
             )
         )
+
+
+def _place(diagnostic: Diagnostic) -> tuple[int, int]:
+    return diagnostic.line, diagnostic.column
 
 
 def _text(piece: syntax.Piece | None) -> str | None:
@@ -400,7 +404,7 @@ def _build(draft: _Draft, source: str | None) -> Entry:
             last,
             column=last.column(len(last.text.rstrip())),
         )
-    ordered = sorted(issues.found, key=lambda d: (d.line, d.column))
+    ordered = sorted(issues.found, key=_place) if len(issues.found) > 1 else issues.found
     return Entry(
         headline=clean(draft.headline.text) if draft.headline is not None else "",
         **values,

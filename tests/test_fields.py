@@ -147,6 +147,14 @@ def test_normalise_changes_each_character_it_knows_even_alone_in_printable_text(
         assert normalise(f"ab{char}cd") != f"ab{char}cd", hex(ord(char))
 
 
+def test_the_only_printable_white_space_is_the_plain_space() -> None:
+    # clean() returns printable text with single inner spaces as it is; that is only
+    # right if str.split() finds no other white space in printable text.
+    assert [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()] == [" "]
+    assert clean("a b") == "a b"
+    assert clean(" a  b ") == "a b"
+
+
 def test_clean_or_none() -> None:
     assert clean_or_none(None) is None
     assert clean_or_none("   ") is None
