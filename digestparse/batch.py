@@ -1,4 +1,10 @@
-"""Many inputs, read in order: here, one event at a time, or spread over worker processes."""
+"""Many inputs, read in order: here, one event at a time, or spread over worker processes.
+
+Worker processes send their events back as plain tuples of field values, which
+the main process makes into models again: a pickled pydantic model costs twice
+as much to unpickle, and the main process, which also writes the output, is
+where a parallel run waits.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import IO
+from typing import IO, Any
 
 from .errors import DigestParseError
 from .models import Diagnostic, Entry
@@ -44,7 +50,7 @@ def read_inputs(
             yield source, stream_events(file, strict=strict, encoding=encoding, source=source, on_read=on_read)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        ahead: deque[tuple[str, Future[tuple[list[Event], DigestParseError | None]] | None]] = deque()
+        ahead: deque[tuple[str, Future[tuple[list[_Packed], DigestParseError | None]] | None]] = deque()
         for name in names:
             task = None if name == STDIN else pool.submit(_parse_whole, name, strict, encoding)
             ahead.append((name, task))
@@ -57,7 +63,7 @@ def read_inputs(
 
 def _collect(
     name: str,
-    task: Future[tuple[list[Event], DigestParseError | None]] | None,
+    task: Future[tuple[list[_Packed], DigestParseError | None]] | None,
     *,
     stdin: IO[bytes],
     strict: bool,
@@ -67,23 +73,50 @@ def _collect(
     source = source_name(name)
     if task is None:
         return source, stream_events(stdin, strict=strict, encoding=encoding, source=source, on_read=on_read)
-    events, error = task.result()
+    packed, error = task.result()
     if on_read is not None:
         on_read(os.path.getsize(name) if os.path.isfile(name) else 0)
-    return source, _replay(events, error)
+    return source, _replay(packed, error)
 
 
-def _replay(events: list[Event], error: DigestParseError | None) -> Iterator[Event]:
-    yield from events
+def _replay(packed: list[_Packed], error: DigestParseError | None) -> Iterator[Event]:
+    for item in packed:
+        yield _unpack(item)
     if error is not None:
         raise error
 
 
-def _parse_whole(name: str, strict: bool, encoding: str) -> tuple[list[Event], DigestParseError | None]:
-    """In a worker: every event of one file, and the error that stopped it, if any."""
-    events: list[Event] = []
+def _parse_whole(name: str, strict: bool, encoding: str) -> tuple[list[_Packed], DigestParseError | None]:
+    """In a worker: every event of one file, packed, and the error that stopped it, if any."""
+    packed: list[_Packed] = []
     try:
-        events.extend(stream_events(name, strict=strict, encoding=encoding, source=name))
+        packed.extend(_pack(event) for event in stream_events(name, strict=strict, encoding=encoding, source=name))
     except DigestParseError as error:
-        return events, error
-    return events, None
+        return packed, error
+    return packed, None
+
+
+# An event as plain values: (True, an Entry's field values, its issues' field values)
+# or (False, a Diagnostic's field values, ()).
+_Packed = tuple[bool, tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+_ENTRY_FIELDS = tuple(name for name in Entry.model_fields if name != "issues")
+_DIAGNOSTIC_FIELDS = tuple(Diagnostic.model_fields)
+
+
+def _pack(event: Event) -> _Packed:
+    if isinstance(event, Entry):
+        values = tuple(getattr(event, name) for name in _ENTRY_FIELDS)
+        return True, values, tuple(_values(issue) for issue in event.issues)
+    return False, _values(event), ()
+
+
+def _values(diagnostic: Diagnostic) -> tuple[Any, ...]:
+    return tuple(getattr(diagnostic, name) for name in _DIAGNOSTIC_FIELDS)
+
+
+def _unpack(item: _Packed) -> Event:
+    is_entry, values, issues = item
+    if not is_entry:
+        return Diagnostic(**dict(zip(_DIAGNOSTIC_FIELDS, values, strict=True)))
+    found = [Diagnostic(**dict(zip(_DIAGNOSTIC_FIELDS, issue, strict=True))) for issue in issues]
+    return Entry(**dict(zip(_ENTRY_FIELDS, values, strict=True)), issues=found)
