@@ -86,10 +86,10 @@ class _Routes:
 
     seen: Counter[_Route] = field(default_factory=Counter)
     read: int = 0  # texts read by the loop
-    regex: re.Pattern[str] | None = None
-    # For each route in the regex (by the number of its final group): the group and
-    # terminal of each step that is not ignored.
-    steps: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The regex, and for each route in it (by the name of its final group) the group
+    # and terminal of each step that is not ignored. One tuple, replaced whole, so
+    # that a thread never sees a regex with another regex's steps.
+    written: tuple[re.Pattern[str], dict[str, list[tuple[str, str]]]] | None = None
 
 
 class LeanParser:
@@ -135,10 +135,11 @@ class LeanParser:
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
         routes = self._routes[start]
-        if routes.regex is not None:
-            hit = routes.regex.match(text)
+        written = routes.written
+        if written is not None:
+            hit = written[0].match(text)
             if hit is not None and hit.lastgroup is not None:
-                return _pieces_of_route(text, hit, routes.steps[hit.lastgroup])
+                return _pieces_of_route(text, hit, written[1][hit.lastgroup])
         learning = routes.read < LEARN_AT[-1]
         route: list[tuple[int, str]] | None = [] if learning else None
         found = self._run(text, start, route)
@@ -194,8 +195,7 @@ class LeanParser:
             node.ends = True
         steps: dict[str, list[tuple[str, str]]] = {}
         pattern = self._node_regex(root, [], steps, itertools.count())
-        routes.regex = re.compile(pattern, self._flags)
-        routes.steps = steps
+        routes.written = (re.compile(pattern, self._flags), steps)
 
     def _node_regex(
         self, node: _Node, taken: list[tuple[str, str]], steps: dict[str, list[tuple[str, str]]], count: Iterator[int]
