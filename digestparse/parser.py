@@ -130,23 +130,21 @@ class _Draft:
 
     @property
     def first(self) -> Line:
-        found = self.headline
-        for part in (self.body, self.footers, self.extra):
-            if part and (found is None or part[0].number < found.number):
-                found = part[0]
-        if found is None:  # pragma: no cover - a draft always holds a line
-            raise ValueError("an empty draft")
-        return found
+        return self._end(0, min)
 
     @property
     def last(self) -> Line:
-        found = self.headline
-        for part in (self.body, self.footers, self.extra):
-            if part and (found is None or part[-1].number > found.number):
-                found = part[-1]
-        if found is None:  # pragma: no cover - a draft always holds a line
-            raise ValueError("an empty draft")
-        return found
+        return self._end(-1, max)
+
+    def _end(self, index: int, pick: Callable[..., Line]) -> Line:
+        ends = [part[index] for part in (self.body, self.footers, self.extra) if part]
+        if self.headline is not None:
+            ends.append(self.headline)
+        return pick(ends, key=_number)
+
+
+def _number(line: Line) -> int:
+    return line.number
 
 
 @dataclass(frozen=True, slots=True)

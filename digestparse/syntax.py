@@ -32,7 +32,7 @@ GRAMMAR_NAME = "digest.lark"
 # What a message quotes as found: the word where the text stopped fitting.
 _WORD = re.compile(r"[^|\s]{1,40}")
 
-__all__ = ["BodyParts", "FooterParts", "Piece", "SyntaxProblem", "parse_body", "parse_footer", "position", "prepare"]
+__all__ = ["BodyParts", "FooterParts", "Piece", "SyntaxProblem", "parse_body", "parse_footer", "prepare"]
 
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
@@ -234,11 +234,6 @@ def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
     if not isinstance(result, kind):  # pragma: no cover - the transformer's rule methods make sure
         raise TypeError(f"the {start} rule produced {type(result).__name__}")
     return result
-
-
-def position(piece: Piece) -> tuple[int, int]:
-    """A piece's 1-based line and column within the text that was parsed."""
-    return piece.line, piece.column
 
 
 def parse_with_lark(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
