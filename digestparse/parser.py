@@ -30,7 +30,7 @@ from .fields import (
     split_names,
     split_tags,
 )
-from .models import Diagnostic, Digest, Entry, Severity
+from .models import Diagnostic, Digest, Entry, Severity, built
 from .reader import Line, Readable, decoded_chunks, lines_of_chunks, lines_of_text
 
 FOOTER_EXAMPLE = "'By |April 23rd, 2020|tag, tag|'"
@@ -127,14 +127,16 @@ class _Draft:
 
     # Each list is in input order, but a footer may come before the body; so the
     # first line is the earliest of the lists' first lines, the last the latest of their last.
+    # A headline comes before every other line of its entry, and a footer after
+    # the body and any extra text unless it came first: the common cases, short.
 
     @property
     def first(self) -> Line:
-        return self._end(0, min)
+        return self.headline if self.headline is not None else self._end(0, min)
 
     @property
     def last(self) -> Line:
-        return self._end(-1, max)
+        return self.footers[-1] if self.footers and not self.footer_first else self._end(-1, max)
 
     def _end(self, index: int, pick: Callable[..., Line]) -> Line:
         ends = [part[index] for part in (self.body, self.footers, self.extra) if part]
@@ -403,14 +405,17 @@ def _build(draft: _Draft, source: str | None) -> Entry:
             column=last.column(len(last.text.rstrip())),
         )
     ordered = sorted(issues.found, key=_place) if len(issues.found) > 1 else issues.found
-    return Entry(
-        headline=clean(draft.headline.text) if draft.headline is not None else "",
-        **values,
-        source=source,
-        line=first.number,
-        end_line=draft.last.number,
-        status="partial" if any(d.is_problem for d in ordered) else "ok",
-        issues=ordered,
+    return built(
+        Entry,
+        {
+            "headline": clean(draft.headline.text) if draft.headline is not None else "",
+            **values,
+            "source": source,
+            "line": first.number,
+            "end_line": draft.last.number,
+            "status": "partial" if any(d.is_problem for d in ordered) else "ok",
+            "issues": ordered,
+        },
     )
 
 
