@@ -76,6 +76,8 @@ def _is_body(line: Line) -> bool:
 # truncation marker (at most MARKER_MAX_LENGTH characters) ends the text.
 _YEAR_ALONE = re.compile(r"[0-9]{4}(?!\S)")
 MARKER_MAX_LENGTH = len("[&hellip;]")
+# The last character of every truncation marker: "[...]", "…", "&hellip;", "Read more".
+MARKER_ENDINGS = frozenset("]…;eE")
 
 
 def _has_body_sign(line: Line) -> bool:
@@ -83,7 +85,8 @@ def _has_body_sign(line: Line) -> bool:
     text = line.text
     if _YEAR_ALONE.search(text) is not None and dateline.search(text) is not None:
         return True
-    return marker.search(text, max(0, len(text.rstrip()) - MARKER_MAX_LENGTH)) is not None
+    end = text.rstrip()
+    return end[-1:] in MARKER_ENDINGS and marker.search(end, max(0, len(end) - MARKER_MAX_LENGTH)) is not None
 
 
 # A headline may hold a date ("What happened on January 3, 2020"), which makes
@@ -420,7 +423,7 @@ def _build(draft: _Draft, source: str | None) -> Entry:
 
 
 def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
-    text = "\n".join(line.text for line in body)
+    text = body[0].text if len(body) == 1 else "\n".join(line.text for line in body)
     parts = syntax.parse_body(text)
     if isinstance(parts, syntax.SyntaxProblem):
         line = body[parts.line - 1]
@@ -498,11 +501,12 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     tags: list[str] = []
     plain_seen = False
     for tokens in others:
-        kinds = [token.type for token in tokens]
-        if kinds == ["FIELD_TEXT"] and not plain_seen:
+        if len(tokens) == 1 and tokens[0].type == "FIELD_TEXT" and not plain_seen:  # the common case, first
             plain_seen = True
             tags += split_tags(tokens[0].text)
-        elif kinds and kinds[0] == "LABEL":
+            continue
+        kinds = [token.type for token in tokens]
+        if kinds and kinds[0] == "LABEL":
             tags += split_tags(tokens[1].text) if len(tokens) > 1 else []
         elif kinds and kinds != ["COMMENTS"]:
             text = " ".join(token.text for token in tokens)

@@ -60,7 +60,7 @@ def test_a_built_entry_is_frozen_and_hashable_like_a_validated_one() -> None:
 
 
 def test_built_takes_the_values_as_given() -> None:
-    values = {name: None for name in Entry.model_fields}
+    values = dict.fromkeys(Entry.model_fields)
     made = built(Entry, values)
     assert made.headline is None  # no validation: the caller answers for the types
     assert vars(made) is values

@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import digestparse
 from digestparse.export import record
@@ -172,3 +174,29 @@ def test_entry_models_are_frozen() -> None:
     entry = digestparse.parse(SEED_TEXT).entries[0]
     with pytest.raises(ValueError, match="frozen"):
         entry.headline = "changed"  # type: ignore[misc]  # assignment is what is being refused
+
+
+# The grouping's shortcuts must never change an answer: each is held to the plain search it skips.
+
+_MARKERS = ["[...]", "[…]", "[&hellip;]", "…", "&hellip;", "Read more", "READ MORE", "read More", "rEaD mOrE"]
+
+
+@pytest.mark.parametrize("marker", _MARKERS)
+def test_every_truncation_marker_ends_in_a_listed_character(marker: str) -> None:
+    from digestparse import parser
+
+    _, pattern = parser._body_signs()
+    assert pattern.fullmatch(marker) is not None
+    assert marker[-1] in parser.MARKER_ENDINGS
+    assert len(marker) <= parser.MARKER_MAX_LENGTH
+
+
+@given(st.lists(st.sampled_from([*"ab .,(]e;0123\u00a0", "…", " Jan 3, 2020", *_MARKERS]), max_size=20).map("".join))
+def test_body_sign_shortcuts_agree_with_the_plain_searches(text: str) -> None:
+    from digestparse import parser
+    from digestparse.reader import make_line
+
+    dateline, marker = parser._body_signs()
+    line = make_line(1, text)
+    plain = dateline.search(line.text) is not None or marker.search(line.text) is not None
+    assert parser._has_body_sign(line) == plain
