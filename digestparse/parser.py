@@ -333,14 +333,18 @@ class _Issues:
 
     def add(self, code: str, severity: Severity, message: str, line: Line, column: int | None = None) -> None:
         self.found.append(
-            Diagnostic(
-                code=code,
-                severity=severity,
-                message=message,
-                source=self.source,
-                line=line.number,
-                column=line.first_column if column is None else column,
-                end_line=line.number,
+            built(
+                Diagnostic,
+                {
+                    "code": code,
+                    "severity": severity,
+                    "message": message,
+                    "source": self.source,
+                    "line": line.number,
+                    "column": line.first_column if column is None else column,
+                    "end_line": line.number,
+                    "text": None,
+                },
             )
         )
 
@@ -541,15 +545,18 @@ def _skipped(block: _Skipped, source: str | None) -> Diagnostic:
     first, last = solid[0], solid[-1]
     text = "\n".join(line.raw for line in block.lines)
     what = "a footer with no entry before it" if _is_footer(first) and len(solid) == 1 else "text in no entry"
-    return Diagnostic(
-        code="skipped-text",
-        severity="warning",
-        message=f"Expected a headline, a body and a footer; found {what}: {quote(clean(first.text))}",
-        source=source,
-        line=first.number,
-        column=first.first_column,
-        end_line=last.number,
-        text=text,
+    return built(
+        Diagnostic,
+        {
+            "code": "skipped-text",
+            "severity": "warning",
+            "message": f"Expected a headline, a body and a footer; found {what}: {quote(clean(first.text))}",
+            "source": source,
+            "line": first.number,
+            "column": first.first_column,
+            "end_line": last.number,
+            "text": text,
+        },
     )
 
 

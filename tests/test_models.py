@@ -1,4 +1,4 @@
-"""The parser builds its entries without validating them again; they must be what validation gives."""
+"""The parser builds its entries and diagnostics without validating them again; they must be what validation gives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 import digestparse
-from digestparse.models import Entry, built
+from digestparse.models import Diagnostic, Entry, built
 
 from .conftest import SAMPLES
 from .strategies import documents, hostile_text
@@ -17,6 +17,20 @@ from .strategies import documents, hostile_text
 def _revalidated(entry: Entry) -> Entry:
     """The same entry, rebuilt by pydantic's validation from its field values."""
     return Entry(**{name: getattr(entry, name) for name in Entry.model_fields})
+
+
+def _assert_diagnostic_as_validated(diagnostic: Diagnostic) -> None:
+    again = Diagnostic(**{name: getattr(diagnostic, name) for name in Diagnostic.model_fields})
+    assert diagnostic == again
+    assert diagnostic.model_dump_json() == again.model_dump_json()
+    assert list(vars(diagnostic)) == list(Diagnostic.model_fields), "fields out of the model's order"
+
+
+def _assert_digest_as_validated(digest: digestparse.Digest) -> None:
+    for entry in digest.entries:
+        _assert_as_validated(entry)
+    for diagnostic in digest.diagnostics:
+        _assert_diagnostic_as_validated(diagnostic)
 
 
 def _assert_as_validated(entry: Entry) -> None:
@@ -35,20 +49,17 @@ def test_every_sample_entry_is_what_validation_gives(path: object) -> None:
         digest = digestparse.parse_file(str(path))
     except digestparse.DigestParseError:  # the samples that cannot be decoded have no entries
         return
-    for entry in digest.entries:
-        _assert_as_validated(entry)
+    _assert_digest_as_validated(digest)
 
 
 @given(hostile_text())
 def test_entries_of_any_text_are_what_validation_gives(text: str) -> None:
-    for entry in digestparse.parse(text).entries:
-        _assert_as_validated(entry)
+    _assert_digest_as_validated(digestparse.parse(text))
 
 
 @given(documents())
 def test_entries_of_generated_digests_are_what_validation_gives(document: tuple[str, list[object]]) -> None:
-    for entry in digestparse.parse(document[0]).entries:
-        _assert_as_validated(entry)
+    _assert_digest_as_validated(digestparse.parse(document[0]))
 
 
 def test_a_built_entry_is_frozen_and_hashable_like_a_validated_one() -> None:
