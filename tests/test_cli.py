@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -297,3 +298,20 @@ def test_side_outputs_on_stdout_when_the_entries_go_to_a_file(tmp_path: Path,
 def test_only_one_output_may_use_stdout(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([SEED_ARG, *argv]) == 2
     assert "expected one output on standard output" in capsys.readouterr().err
+
+
+def test_the_command_freezes_what_it_imported_and_a_caller_keeps_its_collector(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gc.unfreeze()
+    monkeypatch.setattr(sys, "argv", ["digestparse", str(SEED), "--to", "jsonl", "-q"])
+    try:
+        assert cli.main([str(SEED), "--to", "jsonl", "-q"]) == 0
+        assert gc.get_freeze_count() == 0, "main(argv) is a caller's: its collector stays as it was"
+        called = capsys.readouterr().out
+        assert cli.main() == 0
+        assert gc.get_freeze_count() > 0, "main() is the process's own command"
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().out == called
+    assert called.count("\n") == 10
