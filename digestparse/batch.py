@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import DigestParseError
 from .models import Diagnostic, Entry, built
 from .parser import stream_events
 from .reader import STDIN, STDIN_NAME
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Event = Entry | Diagnostic
 
@@ -49,6 +51,9 @@ def read_inputs(
             source = source_name(name)
             yield source, stream_events(file, strict=strict, encoding=encoding, source=source, on_read=on_read)
         return
+    # Imported here: worker processes cost a run of one process ~8 ms of imports.
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         ahead: deque[tuple[str, Future[tuple[list[_Packed], DigestParseError | None]] | None]] = deque()
         for name in names:

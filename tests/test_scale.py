@@ -136,3 +136,12 @@ def test_help_does_not_load_the_parser() -> None:
            "print(sorted(m for m in ('lark', 'pydantic', 'tqdm') if m in sys.modules))"  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_one_process_does_not_load_the_worker_pool() -> None:
+    code = "import sys, runpy; sys.argv = ['digestparse', sys.argv[1], '--to', 'jsonl', '-q']\n" \
+           "try:\n    runpy.run_module('digestparse', run_name='__main__')\nexcept SystemExit:\n    pass\n" \
+           "print('concurrent.futures.process' in sys.modules, file=sys.stderr)"  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert done.stdout.count("\n") == 10
