@@ -222,3 +222,28 @@ def test_a_cache_folder_that_cannot_be_made_only_means_no_cache(monkeypatch: pyt
     _fresh()
     assert syntax._cache_file() is False
     assert _everything(SAMPLE_FILES[:3]) == expected
+
+
+@pytest.mark.parametrize(("hits_between", "rewritten"), [(100, False), (3, True)])
+def test_routes_are_written_again_only_when_they_often_miss(
+    monkeypatch: pytest.MonkeyPatch, hits_between: int, rewritten: bool
+) -> None:
+    monkeypatch.setattr(lalr, "LEARN_AT", (4, 8))
+    runner = _fresh_runner()
+    common, rare = "By |April 3rd, 2020|Iraq|", "By admin|April 3rd, 2020|Tags: x|0 Comments"
+    for _ in range(4):
+        runner.parse(common, "footer")  # read by the loop: the first mark writes its route
+    first = runner._routes["footer"].written
+    assert first is not None
+    assert first[0].match(common) is not None
+    for _ in range(4):
+        for _ in range(hits_between):
+            assert runner.parse(common, "footer") is not None  # read by the regex
+        runner.parse(rare, "footer")  # a miss, read by the loop
+    written = runner._routes["footer"].written
+    assert written is not None
+    assert (written is not first) == rewritten
+    # Written again, the regex reads the rare footer too; either way, the reading is the same.
+    hit = written[0].match(rare)
+    assert (hit is not None and hit.lastgroup is not None) == rewritten
+    assert runner.parse(rare, "footer") == runner._run(rare, "footer", None)
