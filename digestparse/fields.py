@@ -59,10 +59,11 @@ def clean(text: str) -> str:
     """Decode HTML character references, fold runs of white space, strip the ends."""
     if "&" in text:
         text = normalise(html.unescape(text))
-    elif text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        # Already clean, as most fields are: a printable text's only white space is
-        # the plain space (every other kind is unprintable), here single and inside.
-        return text
+    elif text.isprintable() and "  " not in text:
+        # Most fields: a printable text's only white space is the plain space (every
+        # other kind is unprintable), here never two in a row, so only the ends may
+        # need trimming (strip returns the text itself when they do not).
+        return text.strip()
     return " ".join(text.split())
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digestparse.fields import (
     INVISIBLE,
@@ -153,6 +156,12 @@ def test_the_only_printable_white_space_is_the_plain_space() -> None:
     assert [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()] == [" "]
     assert clean("a b") == "a b"
     assert clean(" a  b ") == "a b"
+
+
+@given(st.lists(st.sampled_from([*"ab &;#x20", "&amp;", "&nbsp;", "\u00a0", "\t", "\u200b", "\x00"])).map("".join))
+def test_clean_folds_white_space_after_decoding_references(text: str) -> None:
+    decoded = normalise(html.unescape(text)) if "&" in text else text
+    assert clean(text) == " ".join(decoded.split())
 
 
 def test_clean_or_none() -> None:
