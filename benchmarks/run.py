@@ -4,7 +4,9 @@
 
 For each size: MB/s and peak memory of `parse_file`, `iter_entries` and the
 CLI from file to JSON Lines, then the same for benchmarks/baseline.py; each
-run in a fresh process, best of --repeat. Then: the largest size with lark
+run in a fresh process, best of --repeat. The commands of one size take turns
+(round after round, each command once a round), so that a slow spell of a
+shared machine weighs on all of them alike, not on one. Then: the largest size with lark
 itself reading every text (DIGESTPARSE_BACKEND=lark), to show what the lean
 runner gains; start-up (--help, a small file); and a folder of files with
 `--jobs 1` and `--jobs 2`. Prints a Markdown table for the README.
@@ -41,9 +43,22 @@ def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[flo
     return seconds, usage.ru_maxrss / 1024
 
 
-def _best(command: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    runs = [_measure(command, env) for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+def _best(command: list[str], repeat: int) -> tuple[float, float]:
+    return _best_of_turns({"one": command}, repeat)["one"]
+
+
+def _best_of_turns(
+    commands: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Each command's best time and highest peak over `repeat` rounds, the commands taking turns.
+
+    `envs` gives a command (by name) variables of its own.
+    """
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(_measure(command, (envs or {}).get(name)))
+    return {name: (min(r[0] for r in found), max(r[1] for r in found)) for name, found in runs.items()}
 
 
 def corpus(megabytes: int) -> Path:
@@ -70,7 +85,7 @@ def main() -> None:
     """Run the measurements and print the table."""
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--sizes", type=int, nargs="+", default=[4, 16, 64])
-    options.add_argument("--repeat", type=int, default=3)
+    options.add_argument("--repeat", type=int, default=5)
     options.add_argument("--jobs-files", type=int, default=32)
     args = options.parse_args()
     python = sys.executable
@@ -78,12 +93,13 @@ def main() -> None:
     for size in args.sizes:
         path = corpus(size)
         mb = path.stat().st_size / 1e6
-        results = {
-            "parse_file": _best([python, "-c", PARSE_FILE, str(path)], args.repeat),
-            "iter_entries": _best([python, "-c", ITER_ENTRIES, str(path)], args.repeat),
-            "cli_jsonl": _best([python, "-m", "digestparse", str(path), "--to", "jsonl", "-q"], args.repeat),
-            "baseline": _best([python, str(HERE / "baseline.py"), str(path)], args.repeat),
+        commands = {
+            "parse_file": [python, "-c", PARSE_FILE, str(path)],
+            "iter_entries": [python, "-c", ITER_ENTRIES, str(path)],
+            "cli_jsonl": [python, "-m", "digestparse", str(path), "--to", "jsonl", "-q"],
+            "baseline": [python, str(HERE / "baseline.py"), str(path)],
         }
+        results = _best_of_turns(commands, args.repeat)
         rows.append((size, mb, results))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; each figure the best of {args.repeat} runs.\n")
     print("| input | parse_file | iter_entries | CLI to JSON Lines | baseline to JSON Lines | CLI / baseline |")
@@ -97,12 +113,15 @@ def main() -> None:
         (s1, _, r1), (s2, _, r2) = rows[-2], rows[-1]
         growth = r2["cli_jsonl"][0] / r1["cli_jsonl"][0]
         print(f"\nCLI time, {s2} MB over {s1} MB: {growth:.2f}x for {s2 / s1:.0f}x the input.")
-    size, mb, last = rows[-1]
+    size, mb, _ = rows[-1]
     command = [python, "-m", "digestparse", str(corpus(size)), "--to", "jsonl", "-q"]
-    by_lark = _best(command, args.repeat, env={"DIGESTPARSE_BACKEND": "lark"})
+    lark_env = {"lark": {"DIGESTPARSE_BACKEND": "lark"}}
+    backends = _best_of_turns({"lean": command, "lark": command}, args.repeat, lark_env)
+    by_lark, by_lean = backends["lark"], backends["lean"]
     print(
         f"\nCLI to JSON Lines on {size} MB with DIGESTPARSE_BACKEND=lark (lark itself reads every body and "
-        f"footer): {mb / by_lark[0]:.2f} MB/s; the lean runner is {by_lark[0] / last['cli_jsonl'][0]:.2f}x faster."
+        f"footer): {mb / by_lark[0]:.2f} MB/s; the lean runner is {by_lark[0] / by_lean[0]:.2f}x faster "
+        f"(the two taking turns)."
     )
     seed = HERE.parent / "samples" / "valid" / "seed.txt"
     helping = _best([python, "-m", "digestparse", "--help"], args.repeat)
@@ -114,8 +133,9 @@ def main() -> None:
     )
     files = folder(args.jobs_files)
     total = sum(p.stat().st_size for p in files.glob("*.txt")) / 1e6
-    one = _best([python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", "1"], args.repeat)
-    two = _best([python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", "2"], args.repeat)
+    jobs = {n: [python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", n] for n in ("1", "2")}
+    by_jobs = _best_of_turns(jobs, args.repeat)
+    one, two = by_jobs["1"], by_jobs["2"]
     print(f"\n{args.jobs_files} files, {total:.0f} MB, CLI to JSON Lines: --jobs 1 {total / one[0]:.2f} MB/s, "
           f"--jobs 2 {total / two[0]:.2f} MB/s ({one[0] / two[0]:.2f}x).")  # fmt: skip
 
