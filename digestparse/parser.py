@@ -283,16 +283,23 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
 
 
 def _split_before_footer(lines: list[Line]) -> list[_Draft | _Skipped]:
-    """`_split` for the lines before a footer, with a shortcut for the commonest case by far.
+    """`_split` for the lines before a footer, with a shortcut for the commonest cases by far.
 
-    A headline then a body (blank lines around them) is one draft, as `_split`
-    would decide; anything else goes the general way.
+    A headline then a body (blank lines around them) is one draft; after lines
+    that are no body (site text: "Share this:", a page's navigation), those
+    lines are skipped text, unless the headline ends like a caption (then the
+    headline may be the body's first half). That is what `_split` decides
+    (tests/test_parser.py holds the two to the same answer); anything else goes
+    the general way.
     """
-    solid = [line for line in lines if line.text and not line.text.isspace()]  # not line.blank, spelt out
-    if len(solid) == 2:  # a headline and a body
-        headline, body = solid
-        if _is_body(body) and not _is_body(headline):
-            return [_Draft(headline=headline, body=[body])]
+    solid = [i for i, line in enumerate(lines) if line.text and not line.text.isspace()]  # not line.blank, spelt out
+    if len(solid) >= 2 and _is_body(lines[solid[-1]]):
+        headline = lines[solid[-2]]
+        if not _is_body(headline) and (
+            len(solid) == 2 or (not _looks_like_caption(headline) and not any(_is_body(lines[i]) for i in solid[:-2]))
+        ):
+            draft = _Draft(headline=headline, body=[lines[solid[-1]]])
+            return [draft] if len(solid) == 2 else [_Skipped(lines[solid[0] : solid[-3] + 1]), draft]
     return _split(lines, footer_follows=True)
 
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import digestparse
@@ -200,3 +200,49 @@ def test_body_sign_shortcuts_agree_with_the_plain_searches(text: str) -> None:
     line = make_line(1, text)
     plain = dateline.search(line.text) is not None or marker.search(line.text) is not None
     assert parser._has_body_sign(line) == plain
+
+
+_LONG_BODY = "Caption of the day in Baghdad. (AP) By Ann Lee April 3, 2020 " + "The excerpt goes on. " * 12 + "[...]"
+_LINE_KINDS = [
+    "Oil deal signed in Baghdad",  # a headline
+    _LONG_BODY,  # a body by its length
+    "April 3, 2020 A short dated body",  # a body by its dateline
+    "A short body cut off here [...]",  # a body by its marker
+    "A photo of the minister arriving in Baghdad. (AFP)",  # ends like a caption
+    "The minister arrived in Baghdad on Monday for talks with the others.",  # a long sentence
+    "What happened on January 3, 2020",  # a dated headline
+    "Share this:",
+    "Load More Posts",
+    "",
+    "   ",
+]
+
+
+def _shape(items: list[object]) -> list[tuple[object, ...]]:
+    from digestparse import parser
+
+    shape: list[tuple[object, ...]] = []
+    for item in items:
+        if isinstance(item, parser._Draft):
+            numbers = [[line.number for line in part] for part in (item.body, item.footers, item.extra)]
+            head = item.headline.number if item.headline is not None else None
+            shape.append(("draft", head, *map(tuple, numbers), item.ended_by, item.footer_first))
+        else:
+            assert isinstance(item, parser._Skipped)
+            shape.append(("skipped", tuple(line.number for line in item.lines)))
+    return shape
+
+
+@given(st.lists(st.sampled_from(_LINE_KINDS), min_size=1, max_size=9))
+@example(["Share this:", "", _LINE_KINDS[0], "", _LONG_BODY])  # site text, headline, body
+@example(["Share this:", _LINE_KINDS[4], _LONG_BODY])  # the "headline" ends like a caption
+@example([_LINE_KINDS[0], _LINE_KINDS[5], _LINE_KINDS[2]])  # a long sentence before a dated body
+@example([_LINE_KINDS[2], "Share this:", _LINE_KINDS[0], _LONG_BODY])  # a body among the site text
+@example([_LINE_KINDS[6], _LINE_KINDS[2]])  # a dated headline
+def test_the_shortcut_before_a_footer_splits_as_the_general_way(texts: list[str]) -> None:
+    from digestparse import parser
+    from digestparse.reader import make_line
+
+    lines = [make_line(number, text) for number, text in enumerate(texts, start=1)]
+    expected = parser._split(lines, footer_follows=True)
+    assert _shape(list(parser._split_before_footer(lines))) == _shape(list(expected))
