@@ -67,6 +67,20 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def clean_normalised(text: str) -> str:
+    """`clean` for text that `normalise` has made (every line digestparse reads), perhaps joined by line feeds.
+
+    The same result without a second look at every character: in such text the
+    only white space is the plain space and the line feed that joins two
+    paragraphs (every other kind became a space, a control character U+FFFD).
+    """
+    if "&" in text:
+        return clean(text)
+    if "  " in text or "\n" in text:
+        return " ".join(text.split())
+    return text.strip()
+
+
 def clean_or_none(text: str | None) -> str | None:
     """`clean`, with empty text and no text both giving None."""
     if text is None:

@@ -25,6 +25,10 @@ accepted parse), in one call into the regex engine; any other text goes
 through the loop. Routes only ever change how fast a text is read, never what
 is read.
 
+Separators. A terminal that only divides a text into parts (the footer's
+"|") can be named a separator: each of its pieces is then one shared Piece
+with no text and no place, which saves making a piece for every occurrence.
+
 It answers "these are the terminals, in order" or None. It never explains a
 failure: on None, syntax.py asks lark itself, which says what was expected
 and where. Both paths are tested to agree (tests/test_lalr.py, and the fuzzer
@@ -92,16 +96,19 @@ class _Routes:
     read: int = 0  # texts read by the loop
     parsed: int = 0  # texts parsed, by the regex or the loop
     written_at: tuple[int, int] = (0, 0)  # `read` and `parsed` when the regex was last written
-    # The regex, and for each route in it (by the name of its final group) the group
-    # and terminal of each step that is not ignored. One tuple, replaced whole, so
-    # that a thread never sees a regex with another regex's steps.
-    written: tuple[re.Pattern[str], dict[str, list[tuple[str, str]]]] | None = None
+    # The regex, and for each route in it (by the number of its final group) the group
+    # number and terminal of each step that is not ignored. One tuple, replaced whole,
+    # so that a thread never sees a regex with another regex's steps.
+    written: tuple[re.Pattern[str], dict[int, list[tuple[int, str]]]] | None = None
 
 
 class LeanParser:
-    """Runs a Lark LALR parser's tables; built once from a Lark object with the contextual lexer."""
+    """Runs a Lark LALR parser's tables; built once from a Lark object with the contextual lexer.
 
-    def __init__(self, parser: Lark) -> None:
+    `separators` names terminals whose pieces only mark where parts divide (see the module's notes).
+    """
+
+    def __init__(self, parser: Lark, separators: frozenset[str] = frozenset()) -> None:
         frontend = parser.parser
         lexer = getattr(frontend, "lexer", None)
         table = getattr(getattr(getattr(frontend, "parser", None), "parser", None), "parse_table", None)
@@ -137,6 +144,7 @@ class LeanParser:
             raise UnsupportedParserError("expected the same regex flags in every state")
         self._flags = flags.pop()
         self._routes: dict[str, _Routes] = {start: _Routes() for start in self._starts}
+        self._separators: dict[str, Piece] = {name: Piece(name, "", 0, 0) for name in separators}
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
@@ -145,8 +153,8 @@ class LeanParser:
         written = routes.written
         if written is not None:
             hit = written[0].match(text)
-            if hit is not None and hit.lastgroup is not None:
-                return _pieces_of_route(text, hit, written[1][hit.lastgroup])
+            if hit is not None and hit.lastindex is not None:
+                return _pieces_of_route(text, hit, written[1][hit.lastindex], self._separators)
         learning = routes.read < LEARN_AT[-1]
         route: list[tuple[int, str]] | None = [] if learning else None
         found = self._run(text, start, route)
@@ -161,6 +169,7 @@ class LeanParser:
     def _run(self, text: str, start: str, route: list[tuple[int, str]] | None) -> list[Piece] | None:
         """The loop: one terminal at a time. Each step is added to `route` when given."""
         states = self._states
+        separators = self._separators
         stack = [self._starts[start]]
         found: list[Piece] = []
         one_line = "\n" not in text
@@ -182,7 +191,8 @@ class LeanParser:
                     stack.append(action[1])  # a shift, the common case, done here
                 elif not _feed(self._actions, stack, kind):
                     return None
-                found.append(_piece(text, one_line, kind, hit.group(), pos))
+                shared = separators.get(kind)
+                found.append(shared if shared is not None else _piece(text, one_line, kind, hit.group(), pos))
             pos = hit.end()
         if not _accept(self._actions, stack, self._ends[start]):
             return None
@@ -202,8 +212,18 @@ class LeanParser:
                 node = node.next.setdefault(kind, _Node())
             node.ends = True
         steps: dict[str, list[tuple[str, str]]] = {}
-        pattern = self._node_regex(root, [], steps, itertools.count())
-        routes.written = (re.compile(pattern, self._flags), steps)
+        pattern = re.compile(self._node_regex(root, [], steps, itertools.count()), self._flags)
+        # Groups by number: a match finds a numbered group without looking up its name.
+        # A separator's step has no group (-1): its piece is the shared one.
+        number = pattern.groupindex
+        separators = self._separators
+        routes.written = (
+            pattern,
+            {
+                number[end]: [(-1 if kind in separators else number[group], kind) for group, kind in on]
+                for end, on in steps.items()
+            },
+        )
 
     def _node_regex(
         self, node: _Node, taken: list[tuple[str, str]], steps: dict[str, list[tuple[str, str]]], count: Iterator[int]
@@ -257,11 +277,19 @@ def _piece(text: str, one_line: bool, kind: str, value: str, pos: int) -> Piece:
     return _new_piece(Piece, (kind, value, text.count("\n", 0, pos) + 1, pos - line_start + 1))
 
 
-def _pieces_of_route(text: str, hit: re.Match[str], steps: list[tuple[str, str]]) -> list[Piece]:
+def _pieces_of_route(
+    text: str, hit: re.Match[str], steps: list[tuple[int, str]], separators: dict[str, Piece]
+) -> list[Piece]:
     if "\n" in text:
-        return [_piece(text, False, kind, hit.group(group), hit.start(group)) for group, kind in steps]
+        return [
+            separators[kind] if group < 0 else _piece(text, False, kind, hit.group(group), hit.start(group))
+            for group, kind in steps
+        ]
     # One line, the common case: the column is the offset plus one.
-    return [_new_piece(Piece, (kind, hit.group(group), 1, hit.start(group) + 1)) for group, kind in steps]
+    return [
+        separators[kind] if group < 0 else _new_piece(Piece, (kind, hit.group(group), 1, hit.start(group) + 1))
+        for group, kind in steps
+    ]
 
 
 def _feed(actions: dict[int, dict[str, _Action]], stack: list[int], kind: str) -> bool:

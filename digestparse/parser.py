@@ -23,6 +23,7 @@ from .errors import DigestParseError
 from .fields import (
     InvalidDateError,
     clean,
+    clean_normalised,
     clean_or_none,
     credit_text,
     quote,
@@ -207,6 +208,8 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
 
 def _mark_endings(items: list[_Draft | _Skipped]) -> None:
     # A draft followed by more text before any footer lost its footer: say where it ended.
+    if len(items) < 2:  # one draft, by far the commonest: nothing follows it
+        return
     for item, after in itertools.pairwise(items):
         if isinstance(item, _Draft):
             what = "the next headline" if isinstance(after, _Draft) else "other text"
@@ -372,11 +375,15 @@ def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
 
 def _build(draft: _Draft, source: str | None) -> Entry:
     issues = _Issues(source)
+    first = draft.first
+    # Every field of the Entry, in the model's order; the readers fill in theirs,
+    # and the dict becomes the entry's own (models.built).
     values: dict[str, Any] = {
+        "headline": clean_normalised(draft.headline.text) if draft.headline is not None else "",
         "caption": None, "credit": None, "authors": [], "dateline": None, "excerpt": None,
         "truncated": False, "posted_by": None, "published": None, "tags": [],
+        "source": source, "line": first.number, "end_line": 0, "status": "ok", "issues": issues.found,
     }  # fmt: skip
-    first = draft.first
     if draft.headline is None:
         issues.add("missing-headline", "warning", "Expected a headline line before the body, found none", first)
     if draft.body:
@@ -418,19 +425,13 @@ def _build(draft: _Draft, source: str | None) -> Entry:
             last,
             column=last.column(len(last.text.rstrip())),
         )
-    ordered = sorted(issues.found, key=_place) if len(issues.found) > 1 else issues.found
-    return built(
-        Entry,
-        {
-            "headline": clean(draft.headline.text) if draft.headline is not None else "",
-            **values,
-            "source": source,
-            "line": first.number,
-            "end_line": draft.last.number,
-            "status": "partial" if any(d.is_problem for d in ordered) else "ok",
-            "issues": ordered,
-        },
-    )
+    values["end_line"] = draft.last.number
+    diagnostics = issues.found
+    if diagnostics:
+        diagnostics.sort(key=_place)
+        if any(d.is_problem for d in diagnostics):
+            values["status"] = "partial"
+    return built(Entry, values)
 
 
 def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
@@ -447,10 +448,13 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         )
         values["excerpt"] = clean_or_none(text)
         return
-    values["caption"] = clean_or_none(_text(parts.caption))
-    values["credit"] = credit_text(parts.credit.text) if parts.credit is not None else None
-    values["authors"] = split_names(parts.byline.text) if parts.byline is not None else []
-    values["excerpt"] = clean_or_none(_text(parts.excerpt))
+    # Each part spelt out (not through _text and clean_or_none): this runs for every entry.
+    # Lines are normalised text (reader.py), so clean_normalised gives what clean would.
+    caption, credit, byline, excerpt = parts.caption, parts.credit, parts.byline, parts.excerpt
+    values["caption"] = (clean_normalised(caption.text) or None) if caption is not None else None
+    values["credit"] = credit_text(credit.text) if credit is not None else None
+    values["authors"] = split_names(byline.text) if byline is not None else []
+    values["excerpt"] = (clean_normalised(excerpt.text) or None) if excerpt is not None else None
     values["truncated"] = parts.marker is not None
     if parts.dateline is None:
         issues.add(

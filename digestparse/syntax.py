@@ -187,6 +187,10 @@ def _cache_file() -> str | bool:
     return os.path.join(folder, f"grammar-{version}.lark-cache")
 
 
+# The footer's pipes only divide its fields (_footer_parts): their pieces need no text or place.
+SEPARATORS = frozenset({"PIPE"})
+
+
 @cache
 def _lean() -> LeanParser | None:
     """The lean runner of the grammar's tables; None when lark runs every text."""
@@ -194,7 +198,7 @@ def _lean() -> LeanParser | None:
     if _backend() == "lark":
         return None
     try:
-        return LeanParser(parser)
+        return LeanParser(parser, separators=SEPARATORS)
     except UnsupportedParserError:  # pragma: no cover - another lark release; lark itself still parses
         return None
 

@@ -16,6 +16,7 @@ from digestparse.fields import (
     SPACES,
     InvalidDateError,
     clean,
+    clean_normalised,
     clean_or_none,
     credit_text,
     escape_controls,
@@ -179,6 +180,26 @@ def test_the_only_printable_white_space_is_the_plain_space() -> None:
 def test_clean_folds_white_space_after_decoding_references(text: str) -> None:
     decoded = normalise(html.unescape(text)) if "&" in text else text
     assert clean(text) == " ".join(decoded.split())
+
+
+# Every white space character, the invisible and control ones, references, letters.
+_WHITE = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in "\r\n"]
+_PARAGRAPH = st.lists(
+    st.sampled_from([*_WHITE, *"ab.&;", "\u200b", "\x00", "\u0600", "&amp;", "&nbsp;", "&#10;", "  "])
+    | st.characters(blacklist_characters="\r\n")
+).map("".join)
+
+
+@given(st.lists(_PARAGRAPH, min_size=1, max_size=3))
+@example(["a\tb"])
+@example(["a", "b"])
+@example([" a ", " b "])
+@example(["x &amp; y"])
+def test_clean_normalised_agrees_with_clean_on_normalised_lines(paragraphs: list[str]) -> None:
+    # The parser cleans normalised lines (joined by line feeds for a two-paragraph
+    # body) with clean_normalised, which skips clean's look at every character.
+    text = "\n".join(normalise(paragraph) for paragraph in paragraphs)
+    assert clean_normalised(text) == clean(text)
 
 
 def test_clean_or_none() -> None:

@@ -40,7 +40,7 @@ def _sample_texts() -> Iterator[str]:
 
 
 def _fresh_runner() -> lalr.LeanParser:
-    return lalr.LeanParser(syntax._parser())
+    return lalr.LeanParser(syntax._parser(), separators=syntax.SEPARATORS)
 
 
 @functools.cache
@@ -247,3 +247,23 @@ def test_routes_are_written_again_only_when_they_often_miss(
     hit = written[0].match(rare)
     assert (hit is not None and hit.lastgroup is not None) == rewritten
     assert runner.parse(rare, "footer") == runner._run(rare, "footer", None)
+
+
+def test_a_separator_is_one_shared_piece_by_the_loop_and_by_the_routes() -> None:
+    footer = "By |April 3rd, 2020|Iraq, USA|"
+    runner = _trained()
+    by_route = runner.parse(footer, "footer")
+    by_loop = runner._run(footer, "footer", None)
+    assert runner._routes["footer"].written is not None
+    assert runner._routes["footer"].written[0].match(footer) is not None  # the route reads it
+    assert by_route == by_loop
+    assert by_route is not None
+    pipes = [piece for piece in by_route if piece.type == "PIPE"]
+    assert len(pipes) == 3
+    assert all(piece is pipes[0] for piece in pipes)
+    assert pipes[0] == lalr.Piece("PIPE", "", 0, 0)
+    # Without separators, each pipe is a piece of its own, with its place.
+    plain = lalr.LeanParser(syntax._parser()).parse(footer, "footer")
+    assert plain is not None
+    assert [piece.column for piece in plain if piece.type == "PIPE"] == [4, 20, 30]
+    assert syntax._footer_parts(by_route) == syntax._footer_parts(plain) == syntax.parse_with_lark(footer, "footer")
