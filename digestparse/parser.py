@@ -168,6 +168,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
     whether a duplicate footer or a late body still belongs to it.
     """
     pending: list[Line] = []
+    solid: list[Line] = []  # the lines of `pending` that are not blank
     held: _Draft | None = None
     footer_line = _FOOTER_LINE.match
     for line in lines:
@@ -178,6 +179,7 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
             continue
         if footer_line(text) is None:
             pending.append(line)
+            solid.append(line)
             continue
         if not pending:
             if held is not None:
@@ -185,9 +187,10 @@ def _group(lines: Iterable[Line]) -> Iterator[_Draft | _Skipped]:
             else:
                 yield _Skipped([line])  # a footer with no entry before it
             continue
-        items = _attach_late_body(_split_before_footer(pending), held)
+        items = _attach_late_body(_split_before_footer(pending, solid), held)
         _mark_endings(items)
         pending = []
+        solid = []
         if not items and held is not None:
             held.footers.append(line)  # the late body joined `held`: this footer repeats its own
             continue
@@ -285,7 +288,7 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
     return _skip_unfounded(items, spans, lines, footer_follows=footer_follows)
 
 
-def _split_before_footer(lines: list[Line]) -> list[_Draft | _Skipped]:
+def _split_before_footer(lines: list[Line], solid: list[Line]) -> list[_Draft | _Skipped]:
     """`_split` for the lines before a footer, with a shortcut for the commonest cases by far.
 
     A headline then a body (blank lines around them) is one draft; after lines
@@ -293,16 +296,19 @@ def _split_before_footer(lines: list[Line]) -> list[_Draft | _Skipped]:
     lines are skipped text, unless the headline ends like a caption (then the
     headline may be the body's first half). That is what `_split` decides
     (tests/test_parser.py holds the two to the same answer); anything else goes
-    the general way.
+    the general way. `solid` holds the lines that are not blank, which _group
+    has already told apart.
     """
-    solid = [i for i, line in enumerate(lines) if line.text and not line.text.isspace()]  # not line.blank, spelt out
-    if len(solid) >= 2 and _is_body(lines[solid[-1]]):
-        headline = lines[solid[-2]]
+    if len(solid) >= 2 and _is_body(solid[-1]):
+        headline = solid[-2]
         if not _is_body(headline) and (
-            len(solid) == 2 or (not _looks_like_caption(headline) and not any(_is_body(lines[i]) for i in solid[:-2]))
+            len(solid) == 2 or (not _looks_like_caption(headline) and not any(_is_body(line) for line in solid[:-2]))
         ):
-            draft = _Draft(headline=headline, body=[lines[solid[-1]]])
-            return [draft] if len(solid) == 2 else [_Skipped(lines[solid[0] : solid[-3] + 1]), draft]
+            draft = _Draft(headline, [solid[-1]])
+            if len(solid) == 2:
+                return [draft]
+            base = lines[0].number  # `lines` holds consecutive line numbers
+            return [_Skipped(lines[solid[0].number - base : solid[-3].number - base + 1]), draft]
     return _split(lines, footer_follows=True)
 
 
@@ -361,10 +367,6 @@ class _Issues:
 
 def _place(diagnostic: Diagnostic) -> tuple[int, int]:
     return diagnostic.line, diagnostic.column
-
-
-def _text(piece: syntax.Piece | None) -> str | None:
-    return None if piece is None else piece.text
 
 
 def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
@@ -502,7 +504,8 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
             footer.column(parts.column - 1),
         )
         return
-    values["posted_by"] = clean_or_none(_text(parts.posted_by))
+    if parts.posted_by is not None:  # mostly absent: "By |"
+        values["posted_by"] = clean_normalised(parts.posted_by.text) or None
     if not parts.fields:
         issues.add(
             "malformed-footer",
@@ -516,14 +519,16 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     tags: list[str] = []
     plain_seen = False
     for tokens in others:
+        if not tokens:  # an empty field: the one after the last '|', mostly
+            continue
         if len(tokens) == 1 and tokens[0].type == "FIELD_TEXT" and not plain_seen:  # the common case, first
             plain_seen = True
             tags += split_tags(tokens[0].text)
             continue
         kinds = [token.type for token in tokens]
-        if kinds and kinds[0] == "LABEL":
+        if kinds[0] == "LABEL":
             tags += split_tags(tokens[1].text) if len(tokens) > 1 else []
-        elif kinds and kinds != ["COMMENTS"]:
+        elif kinds != ["COMMENTS"]:
             text = " ".join(token.text for token in tokens)
             issues.add(
                 "unknown-footer-field",
