@@ -1,0 +1,117 @@
+"""Count the machine instructions digestparse spends an event, stage by stage: a steady measure for comparing changes.
+
+    python benchmarks/count.py [--megabytes 1]
+
+Timings on a shared machine drift by 10-15% from one minute to the next, which
+hides a change worth 1-3%. Instruction counts do not drift: this script runs
+each stage under valgrind's cachegrind (which must be installed: `valgrind`),
+once to learn the routes and once more, and reports the difference divided by
+the number of events (entries and skipped blocks), in thousands:
+
+- reading lines (decoding, splitting, normalising);
+- grouping them into entries (each stage includes the ones before it);
+- building the entries (the grammar, fields, diagnostics, models);
+- writing JSON Lines;
+
+then the instructions of a whole command-line run, start-up included. Run it
+before and after a change; the corpus is benchmarks/generate.py's, seed 1.
+A figure in instructions is not a speed: regex matching and Python's loop do
+different amounts of work an instruction. MB/s comes from benchmarks/run.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import corpus  # noqa: E402 - the benchmark's corpora live beside this script
+
+# One stage, run `rounds` times after a first pass that learns the routes.
+STAGE = """
+import sys
+from digestparse import parser, reader, syntax
+from digestparse.export import iter_jsonl
+from digestparse.models import Entry
+
+path, stage, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+syntax.prepare()
+
+def lines():
+    with open(path, "rb") as handle:
+        for _ in reader.lines_of_chunks(reader.decoded_chunks(handle, "utf-8", path)):
+            pass
+
+def group():
+    with open(path, "rb") as handle:
+        for _ in parser._group(reader.lines_of_chunks(reader.decoded_chunks(handle, "utf-8", path))):
+            pass
+
+def events():
+    for _ in parser.stream_events(path, source=path):
+        pass
+
+def jsonl():
+    for _ in iter_jsonl(event for event in parser.stream_events(path, source=path) if type(event) is Entry):
+        pass
+
+events()
+for _ in range(rounds):
+    {"lines": lines, "group": group, "events": events, "jsonl": jsonl}[stage]()
+"""
+
+STAGES = [("lines", "reading lines"), ("group", "grouping"), ("events", "building entries"), ("jsonl", "JSON Lines")]
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions(valgrind: str, command: list[str]) -> int:
+    """The instructions one process executes, counted by cachegrind."""
+    found = subprocess.run(
+        [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent)},
+    )
+    match = _REFS.search(found.stderr)
+    if match is None:
+        raise SystemExit(f"valgrind printed no instruction count:\n{found.stderr[-2000:]}")
+    return int(match.group(1).replace(",", ""))
+
+
+def main() -> None:
+    """Count, stage by stage, and print one line each."""
+    options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    options.add_argument("--megabytes", type=int, default=1)
+    args = options.parse_args()
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("expected valgrind on the PATH (Debian: apt install valgrind), found none")
+    # The interpreter itself, not a launcher script (pyenv's shims are shell scripts).
+    python = os.path.realpath(sys.executable)
+    path = str(corpus(args.megabytes))
+    sys.path.insert(0, str(HERE.parent))
+    from digestparse import parser  # noqa: PLC0415 - the checkout's own, found through the path above
+
+    events = sum(1 for _ in parser.stream_events(path, source=path))
+    print(f"{path}: {events} events; thousands of instructions an event, each stage with those before it:")
+    base = instructions(valgrind, [python, "-c", STAGE, path, "lines", "0"])
+    for stage, what in STAGES:
+        spent = instructions(valgrind, [python, "-c", STAGE, path, stage, "1"]) - base
+        print(f"  {what:<18} {spent / events / 1000:8.1f}")
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "out.jsonl")
+        whole = instructions(valgrind, [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "-o", out])
+    print(f"A whole command-line run to JSON Lines: {whole / 1e6:,.0f} million instructions.")
+
+
+if __name__ == "__main__":
+    main()
