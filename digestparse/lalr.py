@@ -53,7 +53,7 @@ _END = "$END"
 
 # Routes are written into a regex after the loop has read this many texts of a
 # start rule, and again at the later mark; then learning stops. Each writing
-# compiles a regex (20-25 ms for the body's, however many routes it holds), so
+# compiles a regex (20-30 ms for the body's, however many routes it holds), so
 # there are only two, and the second only when the routes miss often: when at
 # least one text in REWRITE_SHARE since the first writing went to the loop. A
 # digest whose first texts showed its common routes then compiles once

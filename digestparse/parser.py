@@ -450,7 +450,7 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         )
         values["excerpt"] = clean_or_none(text)
         return
-    # Each part spelt out (not through _text and clean_or_none): this runs for every entry.
+    # Each part read in place, with no helper call per part: this runs for every entry.
     # Lines are normalised text (reader.py), so clean_normalised gives what clean would.
     caption, credit, byline, excerpt = parts.caption, parts.credit, parts.byline, parts.excerpt
     values["caption"] = (clean_normalised(caption.text) or None) if caption is not None else None
