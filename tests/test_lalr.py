@@ -254,8 +254,11 @@ def test_a_separator_is_one_shared_piece_by_the_loop_and_by_the_routes() -> None
     runner = _trained()
     by_route = runner.parse(footer, "footer")
     by_loop = runner._run(footer, "footer", None)
-    assert runner._routes["footer"].written is not None
-    assert runner._routes["footer"].written[0].match(footer) is not None  # the route reads it
+    written = runner._routes["footer"].written
+    assert written is not None
+    hit = written[0].match(footer)
+    assert hit is not None  # the route reads it, to its end group:
+    assert hit.lastindex in written[1]
     assert by_route == by_loop
     assert by_route is not None
     pipes = [piece for piece in by_route if piece.type == "PIPE"]
