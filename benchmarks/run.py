@@ -101,7 +101,10 @@ def main() -> None:
         }
         results = _best_of_turns(commands, args.repeat)
         rows.append((size, mb, results))
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; each figure the best of {args.repeat} runs.\n")
+    # Start-up depends on what the interpreter has installed (.pth files run at every start), so say which.
+    where = "a virtual environment" if sys.prefix != sys.base_prefix else "no virtual environment"
+    runs = f"each figure the best of {args.repeat} runs"
+    print(f"Python {sys.version.split()[0]} ({where}), {os.cpu_count()} cores; {runs}.\n")
     print("| input | parse_file | iter_entries | CLI to JSON Lines | baseline to JSON Lines | CLI / baseline |")
     print("|---|---|---|---|---|---|")
     for size, mb, r in rows:
