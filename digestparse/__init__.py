@@ -14,24 +14,27 @@ __all__ = [
     "DigestParseError",
     "Entry",
     "__version__",
+    "export",
     "iter_entries",
     "parse",
     "parse_file",
 ]
 
 if TYPE_CHECKING:
+    from . import export
     from .errors import DigestError, DigestParseError
     from .models import Diagnostic, Digest, Entry
     from .parser import iter_entries, parse, parse_file
 
 # The public names are loaded on first use, so that `digestparse --help` does not
-# pay for pydantic and lark (about 0.15 s).
+# pay for pydantic and lark (about 0.15 s). None means the name is a module.
 _HOME = {
     "Diagnostic": ".models",
     "Digest": ".models",
     "Entry": ".models",
     "DigestError": ".errors",
     "DigestParseError": ".errors",
+    "export": None,
     "iter_entries": ".parser",
     "parse": ".parser",
     "parse_file": ".parser",
@@ -39,13 +42,14 @@ _HOME = {
 
 
 def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
+    if name not in _HOME:
         raise AttributeError(f"module 'digestparse' has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
+    home = _HOME[name]
+    value = import_module(f".{name}", __name__) if home is None else getattr(import_module(home, __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public API only: what __all__ names."""
+    return sorted(__all__)

@@ -21,7 +21,9 @@ Entry
 
 Diagnostic
     code, severity ("error" | "warning" | "info"), message, source, line,
-    column, end_line; and "text" (the verbatim text) for `skipped-text` only.
+    column, end_line; and "text", the input's own text that the diagnostic is
+    about, for the codes whose text no field of the entry keeps (skipped text,
+    a stray line, a repeated footer, a date as written: see digestparse.codes).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
-Severity = Literal["error", "warning", "info"]
+from .codes import Severity
+
 Status = Literal["ok", "partial"]
 
 
@@ -51,8 +54,8 @@ class Diagnostic(BaseModel):
 
     @model_serializer(mode="wrap")
     def _leave_out_absent_text(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # "text" belongs to skipped-text diagnostics only; the others keep the
-        # seven keys of the contract.
+        # "text" belongs to the diagnostics about text that no field keeps; the
+        # others keep the seven keys of the contract.
         data: dict[str, Any] = handler(self)
         if data.get("text") is None:
             data.pop("text", None)
@@ -94,6 +97,16 @@ class Digest(BaseModel):
     source: str | None
     entries: list[Entry]
     diagnostics: list[Diagnostic]
+
+
+# The draft of JSON Schema that pydantic writes, and the name of the entry's schema.
+SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID = "urn:digestparse:entry"
+
+
+def entry_schema() -> dict[str, Any]:
+    """The JSON Schema of an entry, with its draft (`$schema`) and its name (`$id`): what `--schema` prints."""
+    return {"$schema": SCHEMA_DRAFT, "$id": SCHEMA_ID, **Entry.model_json_schema()}
 
 
 _Model = TypeVar("_Model", bound=BaseModel)

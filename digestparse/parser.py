@@ -13,12 +13,12 @@ import io
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import IO, Any
 
-from . import syntax
+from . import codes, syntax
 from .errors import DigestParseError
 from .fields import (
     InvalidDateError,
@@ -31,8 +31,8 @@ from .fields import (
     split_names,
     split_tags,
 )
-from .models import Diagnostic, Digest, Entry, Severity, built
-from .reader import Line, Readable, decoded_chunks, lines_of_chunks, lines_of_text
+from .models import Diagnostic, Digest, Entry, built
+from .reader import Line, Readable, decoded_chunks, lines_of_chunks, lines_of_text, looks_like_markup
 
 FOOTER_EXAMPLE = "'By |April 23rd, 2020|tag, tag|'"
 
@@ -110,6 +110,15 @@ def _looks_like_caption(line: Line) -> bool:
     return text.endswith(")") or len(text.split()) >= CAPTION_MIN_WORDS
 
 
+def _is_cut_off_body(body: list[Line]) -> bool:
+    """Whether text with no dateline has the shape of a body up to where the input ends (grammar's cut_body)."""
+    return isinstance(syntax.parse_cut_body(_joined(body)), syntax.BodyParts)
+
+
+def _joined(body: list[Line]) -> str:
+    return body[0].text if len(body) == 1 else "\n".join(line.text for line in body)
+
+
 # ----------------------------------------------------------------- grouping
 
 
@@ -123,6 +132,7 @@ class _Draft:
     extra: list[Line] = field(default_factory=list)
     ended_by: str = "the end of the input"
     footer_first: bool = False
+    cut_off: bool = False  # the input ended inside its body, before the dateline
 
     @property
     def lines(self) -> list[Line]:
@@ -275,17 +285,27 @@ def _split(lines: list[Line], *, footer_follows: bool) -> list[_Draft | _Skipped
         items.append(draft)
         done = k = end
     if done < len(solid):
-        rest = [lines[i] for i in solid[done:]]
-        last = items[-1] if items else None
-        if not footer_follows:
-            items.append(_Skipped(lines[solid[done] :]))
-        elif isinstance(last, _Draft):
-            last.extra = rest
-        else:
-            if len(rest) > 1:
-                items.append(_Skipped(lines[solid[done] : solid[-2] + 1]))
-            items.append(_Draft(headline=rest[-1]))
+        _place_rest(items, lines, solid[done:], footer_follows=footer_follows)
     return _skip_unfounded(items, spans, lines, footer_follows=footer_follows)
+
+
+def _place_rest(items: list[_Draft | _Skipped], lines: list[Line], solid: list[int], *, footer_follows: bool) -> None:
+    """Place the lines after the last body (`solid`: their indexes in `lines`, none blank)."""
+    rest = [lines[i] for i in solid]
+    last = items[-1] if items else None
+    if not footer_follows and len(rest) >= 2 and _is_cut_off_body(rest[-1:]):
+        # The input ends in a headline and the start of a short body: an entry cut off.
+        if len(rest) > 2:
+            items.append(_Skipped(lines[solid[0] : solid[-3] + 1]))
+        items.append(_Draft(headline=rest[-2], body=rest[-1:], cut_off=True))
+    elif not footer_follows:
+        items.append(_Skipped(lines[solid[0] :]))
+    elif isinstance(last, _Draft):
+        last.extra = rest
+    else:
+        if len(rest) > 1:
+            items.append(_Skipped(lines[solid[0] : solid[-2] + 1]))
+        items.append(_Draft(headline=rest[-1]))
 
 
 def _split_before_footer(lines: list[Line], solid: list[Line]) -> list[_Draft | _Skipped]:
@@ -323,10 +343,19 @@ def _skip_unfounded(
     kept: list[_Draft | _Skipped] = []
     for n, found in enumerate(items):
         item = found
-        footed = footer_follows and n == len(items) - 1
-        if isinstance(item, _Draft) and not footed and not any(_has_body_sign(line) for line in item.body):
-            first, last = spans[id(item)]
-            item = _Skipped(lines[first : last + 1])
+        last_item = n == len(items) - 1
+        footed = footer_follows and last_item
+        if (
+            isinstance(item, _Draft)
+            and not footed
+            and not item.cut_off
+            and not any(_has_body_sign(line) for line in item.body)
+        ):
+            if last_item and item.headline is not None and _is_cut_off_body(item.body):
+                item.cut_off = True  # the input ends inside this entry's body
+            else:
+                first, last = spans[id(item)]
+                item = _Skipped(lines[first : last + 1])
         previous = kept[-1] if kept else None
         if isinstance(item, _Skipped) and isinstance(previous, _Skipped):
             # Two skipped blocks in a row are one block; `lines` holds consecutive line numbers.
@@ -347,19 +376,20 @@ class _Issues:
         self.source = source
         self.found: list[Diagnostic] = []
 
-    def add(self, code: str, severity: Severity, message: str, line: Line, column: int | None = None) -> None:
+    def add(self, code: str, message: str, line: Line, column: int | None = None, text: str | None = None) -> None:
+        """Add a diagnostic at `line`; `text` is the input text it is about, when no field keeps it."""
         self.found.append(
             built(
                 Diagnostic,
                 {
                     "code": code,
-                    "severity": severity,
+                    "severity": codes.severity(code),
                     "message": message,
                     "source": self.source,
                     "line": line.number,
                     "column": line.first_column if column is None else column,
                     "end_line": line.number,
-                    "text": None,
+                    "text": text,
                 },
             )
         )
@@ -375,6 +405,13 @@ def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
     return line, line.column(piece.column - 1)
 
 
+def _as_written(lines: list[Line], first: syntax.Piece, last: syntax.Piece | None = None) -> str:
+    """The user's own text of the pieces `first` to `last` (one line of `lines`), as the input has it."""
+    line = lines[first.line - 1]
+    end = last or first
+    return line.raw_text(first.column - 1, end.column - 1 + len(end.text))
+
+
 def _build(draft: _Draft, source: str | None) -> Entry:
     issues = _Issues(source)
     first = draft.first
@@ -387,26 +424,27 @@ def _build(draft: _Draft, source: str | None) -> Entry:
         "source": source, "line": first.number, "end_line": 0, "status": "ok", "issues": issues.found,
     }  # fmt: skip
     if draft.headline is None:
-        issues.add("missing-headline", "warning", "Expected a headline line before the body, found none", first)
-    if draft.body:
+        issues.add("missing-headline", "Expected a headline line before the body, found none", first)
+    if draft.cut_off:
+        _read_cut_off_body(draft.body, values, issues)
+    elif draft.body:
         _read_body(draft.body, values, issues)
     else:
         where = draft.footers[0] if draft.footers else first
         found = "the footer" if draft.footers else draft.ended_by
-        issues.add("missing-body", "warning", f"Expected a body paragraph after the headline, found {found}", where)
+        issues.add("missing-body", f"Expected a body paragraph after the headline, found {found}", where)
     if draft.footer_first:
         issues.add(
             "footer-before-body",
-            "warning",
             "Expected the footer after the body, found it before the body",
             draft.footers[0] if draft.footers else first,
         )
     for line in draft.extra:
         issues.add(
             "unexpected-text",
-            "warning",
             f"Expected the footer after the body, found {quote(clean(line.text))}",
             line,
+            text=line.raw,
         )
     if draft.footers:
         _read_footer(draft.footers[0], values, issues)
@@ -414,15 +452,14 @@ def _build(draft: _Draft, source: str | None) -> Entry:
             same = "the same footer" if clean(repeat.text) == clean(draft.footers[0].text) else "another footer"
             issues.add(
                 "duplicate-footer",
-                "warning",
                 f"Expected one footer for this entry, found {same} again (first at line {draft.footers[0].number})",
                 repeat,
+                text=repeat.raw,
             )
-    else:
+    elif not draft.cut_off:
         last = draft.last
         issues.add(
             "missing-footer",
-            "warning",
             f"Expected a footer line like {FOOTER_EXAMPLE} after line {last.number}, found {draft.ended_by}",
             last,
             column=last.column(len(last.text.rstrip())),
@@ -436,20 +473,8 @@ def _build(draft: _Draft, source: str | None) -> Entry:
     return built(Entry, values)
 
 
-def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
-    text = body[0].text if len(body) == 1 else "\n".join(line.text for line in body)
-    parts = syntax.parse_body(text)
-    if isinstance(parts, syntax.SyntaxProblem):
-        line = body[parts.line - 1]
-        issues.add(
-            "unreadable-body",
-            "warning",
-            f"Expected {parts.expected} in the body, found {quote(parts.found)}",
-            line,
-            line.column(parts.column - 1),
-        )
-        values["excerpt"] = clean_or_none(text)
-        return
+def _read_parts(parts: syntax.BodyParts, values: dict[str, Any]) -> None:
+    """The caption, credit, byline, excerpt and marker of a body the grammar has read."""
     # Each part read in place, with no helper call per part: this runs for every entry.
     # Lines are normalised text (reader.py), so clean_normalised gives what clean would.
     caption, credit, byline, excerpt = parts.caption, parts.credit, parts.byline, parts.excerpt
@@ -458,13 +483,24 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
     values["authors"] = split_names(byline.text) if byline is not None else []
     values["excerpt"] = (clean_normalised(excerpt.text) or None) if excerpt is not None else None
     values["truncated"] = parts.marker is not None
-    if parts.dateline is None:
+
+
+def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
+    text = _joined(body)
+    parts = syntax.parse_body(text)
+    if isinstance(parts, syntax.SyntaxProblem):
+        line = body[parts.line - 1]
         issues.add(
-            "missing-dateline",
-            "warning",
-            "Expected a dateline like 'April 23, 2020' in the body, found none",
-            body[0],
+            "unreadable-body",
+            f"Expected {parts.expected} in the body, found {quote(parts.found)}",
+            line,
+            line.column(parts.column - 1),
         )
+        values["excerpt"] = clean_or_none(text)
+        return
+    _read_parts(parts, values)
+    if parts.dateline is None:
+        issues.add("missing-dateline", "Expected a dateline like 'April 23, 2020' in the body, found none", body[0])
         return
     values["dateline"] = _date(parts.dateline, body, issues, "dateline")
     # A later paragraph that is a whole body of its own (it has a dateline) is a
@@ -475,21 +511,42 @@ def _read_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> Non
         if isinstance(again, syntax.BodyParts) and again.dateline is not None:
             issues.add(
                 "extra-body",
-                "warning",
                 f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}",
                 line,
+                text=line.raw,
             )
             return
+
+
+def _read_cut_off_body(body: list[Line], values: dict[str, Any], issues: _Issues) -> None:
+    parts = syntax.parse_cut_body(_joined(body))
+    if isinstance(parts, syntax.BodyParts):  # the grouping only cuts off bodies of this shape
+        _read_parts(parts, values)
+    last = body[-1]
+    end = len(last.text.rstrip())
+    word = last.text[:end].rsplit(" ", 1)[-1]
+    issues.add(
+        "cut-off-entry",
+        f"Expected the body to go on to its dateline and the entry to end with a footer, "
+        f"found the end of the input after {quote(word)}",
+        last,
+        column=last.column(end),
+    )
 
 
 def _date(piece: syntax.Piece, lines: list[Line], issues: _Issues, what: str) -> Any:
     try:
         value, note = read_date(piece.text)
     except InvalidDateError as problem:
-        issues.add("invalid-date", "warning", f"Expected a real date in the {what}: {problem}", *_at(lines, piece))
+        issues.add(
+            "invalid-date",
+            f"Expected a real date in the {what}: {problem}",
+            *_at(lines, piece),
+            text=_as_written(lines, piece),
+        )
         return None
     if note is not None:
-        issues.add("unusual-ordinal", "info", f"In the {what}: {note}", *_at(lines, piece))
+        issues.add("unusual-ordinal", f"In the {what}: {note}", *_at(lines, piece), text=_as_written(lines, piece))
     return value
 
 
@@ -498,10 +555,10 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     if isinstance(parts, syntax.SyntaxProblem):
         issues.add(
             "malformed-footer",
-            "warning",
             f"Expected {parts.expected} in the footer, found {quote(parts.found)}",
             footer,
             footer.column(parts.column - 1),
+            text=footer.raw,
         )
         return
     if parts.posted_by is not None:  # mostly absent: "By |"
@@ -509,9 +566,9 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
     if not parts.fields:
         issues.add(
             "malformed-footer",
-            "warning",
             f"Expected '|' between the footer's fields, like {FOOTER_EXAMPLE}, found {quote(clean(footer.text))}",
             footer,
+            text=footer.raw,
         )
         return
     date_field, *others = parts.fields
@@ -532,10 +589,10 @@ def _read_footer(footer: Line, values: dict[str, Any], issues: _Issues) -> None:
             text = " ".join(token.text for token in tokens)
             issues.add(
                 "unknown-footer-field",
-                "info",
                 f"Expected tags or a comment count in the footer, found {quote(text)}; kept out of the tags",
                 footer,
                 _at([footer], tokens[0])[1],
+                text=_as_written([footer], tokens[0], tokens[-1]),
             )
     values["tags"] = tags
 
@@ -549,10 +606,10 @@ def _read_footer_date(tokens: list[syntax.Piece], footer: Line, values: dict[str
     column = _at([footer], tokens[0])[1] if tokens else None
     issues.add(
         "missing-date",
-        "warning",
         f"Expected a date like 'April 23rd, 2020' after the footer's first '|', found {found}",
         footer,
         column,
+        text=_as_written([footer], tokens[0], tokens[-1]) if tokens else "",
     )
 
 
@@ -561,12 +618,13 @@ def _skipped(block: _Skipped, source: str | None) -> Diagnostic:
     first, last = solid[0], solid[-1]
     text = "\n".join(line.raw for line in block.lines)
     what = "a footer with no entry before it" if _is_footer(first) and len(solid) == 1 else "text in no entry"
+    span = f"line {first.number}" if first is last else f"lines {first.number}-{last.number}"
     return built(
         Diagnostic,
         {
             "code": "skipped-text",
             "severity": "warning",
-            "message": f"Expected a headline, a body and a footer; found {what}: {quote(clean(first.text))}",
+            "message": f"Expected a headline, a body and a footer; found {what} ({span}): {quote(clean(first.text))}",
             "source": source,
             "line": first.number,
             "column": first.first_column,
@@ -578,25 +636,74 @@ def _skipped(block: _Skipped, source: str | None) -> Diagnostic:
 
 # ------------------------------------------------------------------- the API
 
+# An input whose first non-blank lines (this many at most) look like markup is not a digest.
+SNIFF_LINES = 20
 
-def events(lines: Iterable[Line], source: str | None, strict: bool = False) -> Iterator[Entry | Diagnostic]:
-    """Entries and skipped-text diagnostics, in input order, one at a time."""
-    for item in _group(lines):
+
+def events(
+    lines: Iterable[Line], source: str | None, strict: bool = False, allow: Collection[str] = ()
+) -> Iterator[Entry | Diagnostic]:
+    """Entries and skipped-text diagnostics, in input order, one at a time.
+
+    Under `strict`, the first warning or error whose code is not in `allow` raises DigestParseError.
+    """
+    stream = iter(lines)
+    head: list[Line] = []
+    solid: list[Line] = []
+    for line in stream:
+        head.append(line)
+        if not line.blank:
+            solid.append(line)
+            if len(solid) == SNIFF_LINES:
+                break
+    markup = looks_like_markup([line.text for line in solid])
+    if markup is not None:
+        yield _not_a_digest(markup, solid, stream, source=source, strict=strict, allow=allow)
+        return
+    for item in _group(itertools.chain(head, stream)):
         if isinstance(item, _Draft):
             entry = _build(item, source)
             if strict:
-                _raise_first_problem(entry.issues)
+                _raise_first_problem(entry.issues, allow)
             yield entry
         else:
             diagnostic = _skipped(item, source)
             if strict:
-                _raise_first_problem([diagnostic])
+                _raise_first_problem([diagnostic], allow)
             yield diagnostic
 
 
-def _raise_first_problem(diagnostics: list[Diagnostic]) -> None:
+def _not_a_digest(
+    markup: str, solid: list[Line], rest: Iterator[Line], *, source: str | None, strict: bool, allow: Collection[str]
+) -> Diagnostic:
+    """One error for an input that is markup, spanning all of it."""
+    first = solid[0]
+    diagnostic = built(
+        Diagnostic,
+        {
+            "code": "not-a-digest",
+            "severity": codes.severity("not-a-digest"),
+            "message": f"Expected digest text, found markup: the input looks like {markup} "
+            f"(it starts with {quote(clean(first.text))}); flatten the page to text first",
+            "source": source,
+            "line": first.number,
+            "column": first.first_column,
+            "end_line": first.number,
+            "text": None,
+        },
+    )
+    if strict:
+        _raise_first_problem([diagnostic], allow)
+    last = solid[-1]
+    for line in rest:  # read to the end, for the span
+        if not line.blank:
+            last = line
+    return diagnostic.model_copy(update={"end_line": last.number})
+
+
+def _raise_first_problem(diagnostics: list[Diagnostic], allow: Collection[str]) -> None:
     for diagnostic in diagnostics:
-        if diagnostic.is_problem:
+        if diagnostic.is_problem and diagnostic.code not in allow:
             raise DigestParseError(
                 diagnostic.message,
                 diagnostic.line,
@@ -619,30 +726,39 @@ def collect(stream: Iterable[Entry | Diagnostic], source: str | None) -> Digest:
     return Digest(source=source, entries=entries, diagnostics=diagnostics)
 
 
-def parse(text: str | bytes, source: str | None = None, strict: bool = False) -> Digest:
+def parse(text: str | bytes, source: str | None = None, strict: bool = False, *, allow: Collection[str] = ()) -> Digest:
     """Parse a digest held in a string (bytes are read as UTF-8)."""
     if isinstance(text, bytes | bytearray):
-        return collect(stream_events(io.BytesIO(bytes(text)), strict=strict, source=source), source)
+        return collect(stream_events(io.BytesIO(bytes(text)), strict=strict, allow=allow, source=source), source)
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
-    return collect(events(lines_of_text(text), source, strict), source)
+    return collect(events(lines_of_text(text), source, strict, allow), source)
 
 
 BinaryInput = str | os.PathLike[str] | IO[bytes] | Readable
 
 
 def parse_file(
-    file: BinaryInput, strict: bool = False, *, encoding: str = "utf-8", source: str | None = None
+    file: BinaryInput,
+    strict: bool = False,
+    *,
+    allow: Collection[str] = (),
+    encoding: str = "utf-8",
+    source: str | None = None,
 ) -> Digest:
-    """Parse a digest file, given by path or as an open binary file."""
+    """Parse a digest file, given by path or as an open binary file.
+
+    A file that cannot be opened or read raises the OSError that `open` raises.
+    """
     name = _source_name(file, source)
-    return collect(stream_events(file, strict=strict, encoding=encoding, source=name), name)
+    return collect(stream_events(file, strict=strict, allow=allow, encoding=encoding, source=name), name)
 
 
 def iter_entries(
     file: BinaryInput,
     strict: bool = False,
     *,
+    allow: Collection[str] = (),
     encoding: str = "utf-8",
     source: str | None = None,
     on_diagnostic: Callable[[Diagnostic], object] | None = None,
@@ -652,7 +768,7 @@ def iter_entries(
     Skipped text, which belongs to no entry, goes to `on_diagnostic` when given.
     """
     name = _source_name(file, source)
-    for event in stream_events(file, strict=strict, encoding=encoding, source=name):
+    for event in stream_events(file, strict=strict, allow=allow, encoding=encoding, source=name):
         if isinstance(event, Entry):
             yield event
         elif on_diagnostic is not None:
@@ -663,6 +779,7 @@ def stream_events(
     file: BinaryInput,
     *,
     strict: bool = False,
+    allow: Collection[str] = (),
     encoding: str = "utf-8",
     source: str | None = None,
     on_read: Callable[[int], object] | None = None,
@@ -670,35 +787,19 @@ def stream_events(
     """Entries and skipped-text diagnostics of a file, streamed; a file opened here is closed at the end.
 
     `on_read`, when given, hears how many bytes each read brought (for a progress bar).
+    A file that cannot be opened or read raises OSError, as `open` does.
     """
     if isinstance(file, str | os.PathLike):
-        try:
-            handle = open(file, "rb")  # noqa: SIM115 - closed in the finally below
-        except OSError as error:
-            raise DigestParseError(
-                f"Expected a readable file, found {error.strerror or error}", 1, 1, source=source, code="read-error"
-            ) from None
-        try:
-            yield from _stream(_counted(handle, on_read), strict, encoding, source)
-        finally:
-            handle.close()
+        with open(file, "rb") as handle:
+            yield from _stream(_counted(handle, on_read), strict, allow, encoding, source)
     else:
-        yield from _stream(_counted(file, on_read), strict, encoding, source)
+        yield from _stream(_counted(file, on_read), strict, allow, encoding, source)
 
 
 def _stream(
-    handle: IO[bytes] | Readable, strict: bool, encoding: str, source: str | None
+    handle: IO[bytes] | Readable, strict: bool, allow: Collection[str], encoding: str, source: str | None
 ) -> Iterator[Entry | Diagnostic]:
-    try:
-        yield from events(lines_of_chunks(decoded_chunks(handle, encoding, source), source), source, strict)
-    except OSError as error:
-        raise DigestParseError(
-            f"Expected to read the input, found an error: {error.strerror or error}",
-            1,
-            1,
-            source=source,
-            code="read-error",
-        ) from None
+    yield from events(lines_of_chunks(decoded_chunks(handle, encoding, source), source), source, strict, allow)
 
 
 def _source_name(file: BinaryInput, source: str | None) -> str | None:

@@ -50,6 +50,14 @@ class Line(NamedTuple):
             return self.colmap[-1] + 2 + (index - len(self.colmap))
         return self.colmap[index] + 1
 
+    def raw_text(self, start: int, end: int) -> str:
+        """The user's own text of the normalised text's characters `start` to `end` (exclusive)."""
+        if self.colmap is None:
+            return self.raw[start:end]
+        if start >= end:
+            return ""
+        return self.raw[self.colmap[start] : self.colmap[end - 1] + 1]
+
     @property
     def blank(self) -> bool:
         """True for an empty or white-space-only line."""
@@ -158,7 +166,7 @@ def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | No
             yield block
             continue
         if first and block:
-            _refuse_utf16_without_codec(block, codec, source)
+            _refuse_binary(block, codec, source)
             first = False
         try:
             text = decoder.decode(block, final=not block)
@@ -167,7 +175,7 @@ def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | No
             bad = bytes(error.object[error.start : error.end])
             plural = "s" if len(bad) > 1 else ""
             raise UndecodableBytesError(
-                f"Expected {encoding} text, found the byte{plural} {bad.hex(' ')} "
+                f"Expected {encoding} text, found the byte{plural} {hex_bytes(bad)} "
                 "that cannot be decoded (try --encoding)"
             ) from None
         if text:
@@ -176,17 +184,74 @@ def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | No
             return
 
 
-def _refuse_utf16_without_codec(block: bytes, codec: str, source: str | None) -> None:
-    # UTF-16 text without a byte-order mark decodes as "valid" UTF-8 full of NUL
-    # bytes; say what it is instead of reporting it all as skipped text.
-    if codec != "utf-8":
+# The first bytes of the binary files most often given by mistake.
+_MAGIC = {
+    b"\x1f\x8b": "gzip-compressed data",
+    b"PK\x03\x04": "a zip archive",
+    b"%PDF-": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"SQLite format 3\x00": "an SQLite database",
+}
+# How much of the input's start is looked at to tell text from binary data.
+SNIFF_BYTES = 8192
+
+
+def hex_bytes(data: bytes) -> str:
+    """Bytes as a user reads them in a message: "0x90 0x1f"."""
+    return " ".join(f"0x{byte:02x}" for byte in data)
+
+
+def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:
+    """Raise for input that is not text: known binary formats, NUL bytes, UTF-16 read as UTF-8."""
+    if codec.startswith(("utf-16", "utf-32")):
         return
-    head = block[:1024]
-    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+    head = block[:SNIFF_BYTES]
+    what = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
+    if what is None and b"\x00" not in head:
+        return
+    if what is None and codec == "utf-8" and _looks_like_utf16(head):
+        # UTF-16 text without a byte-order mark decodes as "valid" UTF-8 full of NUL
+        # bytes; say what it is instead of reporting it all as skipped text.
         raise DigestParseError(
-            "Expected UTF-8 text, found mostly NUL bytes: the input looks like UTF-16 (try --encoding utf-16)",
+            "Expected UTF-8 text, found NUL bytes in every other place: the input looks like UTF-16 "
+            "(try --encoding utf-16)",
             1,
             1,
             source=source,
             code="decode-error",
         )
+    raise DigestParseError(
+        f"Expected digest text, found {what or 'binary data (it holds NUL bytes)'}: the input is not text "
+        f"(it starts with the bytes {hex_bytes(head[:4])})",
+        1,
+        1,
+        source=source,
+        code="not-a-digest",
+    )
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    # Latin text in UTF-16 has a NUL in (nearly) every other byte, on one side only.
+    even, odd = head[0::2], head[1::2]
+    most, least = sorted((even.count(0), odd.count(0)), reverse=True)
+    return len(head) >= 4 and most * 2 >= min(len(even), len(odd)) and least * 10 <= most
+
+
+# Markup is told from a digest by its first line, or by the share of its lines that are tags.
+_MARKUP_STARTS = {"<!doctype": "an HTML page", "<html": "an HTML page", "<body": "an HTML page",
+                  "<head": "an HTML page", "<?xml": "an XML document"}  # fmt: skip
+_TAG_LINE = re.compile(r"<[A-Za-z!/?].*>")
+
+
+def looks_like_markup(texts: list[str]) -> str | None:
+    """What the first non-blank lines of an input look like when they are markup, not digest text; else None."""
+    if not texts:
+        return None
+    first = texts[0].lstrip().lower()
+    for start, what in _MARKUP_STARTS.items():
+        if first.startswith(start):
+            return what
+    tags = sum(1 for text in texts if _TAG_LINE.fullmatch(text.strip()))
+    return "HTML: most of its first lines are tags" if tags * 2 > len(texts) else None

@@ -32,12 +32,24 @@ GRAMMAR_NAME = "digest.lark"
 # What a message quotes as found: the word where the text stopped fitting.
 _WORD = re.compile(r"[^|\s]{1,40}")
 
-__all__ = ["BodyParts", "FooterParts", "Piece", "SyntaxProblem", "parse_body", "parse_footer", "prepare"]
+__all__ = [
+    "BodyParts",
+    "FooterParts",
+    "Piece",
+    "SyntaxProblem",
+    "parse_body",
+    "parse_cut_body",
+    "parse_footer",
+    "prepare",
+]
 
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
     "CAPTION": "a caption",
     "LOOSE_CAPTION": "a caption",
+    "CUT_CAPTION": "a caption",
+    "CUT_CREDIT": "a photo credit like '(Getty)'",
+    "CUT_BYLINE": "a byline like 'By A and B'",
     "CREDIT": "a photo credit like '(Getty)'",
     "BYLINE": "a byline like 'By A and B'",
     "DATELINE": "a dateline like 'April 23, 2020'",
@@ -94,6 +106,9 @@ _BODY_PART = {
     "DATELINE": "dateline",
     "EXCERPT": "excerpt",
     "MARKER": "marker",
+    "CUT_CAPTION": "caption",
+    "CUT_CREDIT": "credit",
+    "CUT_BYLINE": "byline",
 }
 
 
@@ -129,6 +144,7 @@ class _Name(Transformer[Token, object]):
         return _body_parts([_piece(token) for token in tokens])
 
     undated_body = body
+    cut_body = body
 
     def footer(self, tokens: list[Token]) -> FooterParts:
         return _footer_parts([_piece(token) for token in tokens])
@@ -161,7 +177,7 @@ def _parser() -> Lark:
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        start=["body", "footer"],
+        start=["body", "cut_body", "footer"],
         transformer=_Name(),
         maybe_placeholders=False,
         cache=_cache_file(),
@@ -220,6 +236,13 @@ def parse_body(text: str) -> BodyParts | SyntaxProblem:
     return _body_parts(pieces) if pieces is not None else _parse(text, "body", BodyParts)
 
 
+def parse_cut_body(text: str) -> BodyParts | SyntaxProblem:
+    """Name the parts of a body that the end of the input cut off before its dateline."""
+    lean = _lean()
+    pieces = lean.parse(text, "cut_body") if lean is not None else None
+    return _body_parts(pieces) if pieces is not None else _parse(text, "cut_body", BodyParts)
+
+
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
     lean = _lean()
@@ -242,7 +265,7 @@ def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
 
 def parse_with_lark(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
     """Parse with lark itself, never the lean runner: for tests and the fuzzer, which compare the two."""
-    if start == "body":
+    if start in ("body", "cut_body"):
         return _parse(text, start, BodyParts)
     return _parse(text, start, FooterParts)
 

@@ -35,7 +35,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def _check_nothing_lost(text: str, digest: digestparse.Digest) -> None:
     covered: set[int] = set()
     spans = [(e.line, e.end_line) for e in digest.entries]
-    spans += [(d.line, d.end_line) for d in digest.diagnostics if d.code == "skipped-text"]
+    spans += [(d.line, d.end_line) for d in digest.diagnostics if d.code in ("skipped-text", "not-a-digest")]
     for first, last in spans:
         lines = set(range(first, last + 1))
         if lines & covered:
@@ -52,12 +52,12 @@ def _check_lean_runner_agrees(text: str) -> None:
     if lean is None:
         raise AssertionError("the lean runner is the default")
     for line in reader.lines_of_text(text):
-        for start in ("body", "footer"):
+        for start in ("body", "cut_body", "footer"):
             pieces = lean.parse(line.text, start)
             by_lark = syntax.parse_with_lark(line.text, start)
             if pieces is None:
                 agree = isinstance(by_lark, syntax.SyntaxProblem)
-            elif start == "body":
+            elif start in ("body", "cut_body"):
                 agree = syntax._body_parts(pieces) == by_lark
             else:
                 agree = syntax._footer_parts(pieces) == by_lark

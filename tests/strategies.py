@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -134,3 +136,47 @@ def hostile_text() -> st.SearchStrategy[str]:
     )
     anything = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=200)
     return st.one_of(glued, anything)
+
+
+# One way to break one entry of a well-formed digest, the code its entry must then carry, and how:
+# each takes the entry's lines [headline, "", body, "", footer] and gives the broken ones.
+_DATE_IN_BODY = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? [0-9]{1,2}, [0-9]{4}")
+SECOND_BODY = "Trucks wait at the crossing. (UN) March 9, 2021 The first convoy crossed on Tuesday [...]"
+BREAKAGES: dict[str, tuple[str, Callable[[list[str]], list[str]]]] = {
+    "drop its footer": ("missing-footer", lambda lines: lines[:3]),
+    "repeat its footer": ("duplicate-footer", lambda lines: [*lines, "", lines[4]]),
+    "drop its body": ("missing-body", lambda lines: [lines[0], "", lines[4]]),
+    "drop its headline": ("missing-headline", lambda lines: lines[2:]),
+    "put its footer first": ("footer-before-body", lambda lines: [lines[0], "", lines[4], "", lines[2]]),
+    "give it a second body": ("extra-body", lambda lines: [*lines[:3], "", SECOND_BODY, "", lines[4]]),
+    "put a stray line before its footer": ("unexpected-text", lambda lines: [*lines[:4], "Share this:", "",
+                                                                            lines[4]]),
+    "break its dateline": ("invalid-date", lambda lines: [*lines[:2], _DATE_IN_BODY.sub("April 31, 2020", lines[2],
+                                                                                        count=1), *lines[3:]]),
+    "break its footer date": ("invalid-date", lambda lines: [*lines[:4], "By |February 30th, 2021|Iraq|"]),
+    "empty its footer date": ("missing-date", lambda lines: [*lines[:4], "By ||Iraq, Iran|"]),
+    "take its footer's pipes": ("malformed-footer", lambda lines: [*lines[:4], "By April 3rd, 2020 Iraq"]),
+    "misspell its ordinal": ("unusual-ordinal", lambda lines: [*lines[:4], "By |April 1th, 2022|Iraq|"]),
+    "add a footer field": ("unknown-footer-field", lambda lines: [*lines[:4], "By |April 3rd, 2020|Iraq|Featured|"]),
+    "take its dateline": ("missing-dateline", lambda lines: [*lines[:2], "No date in this body, only a marker [...]",
+                                                             *lines[3:]]),
+}  # fmt: skip
+CUT_ENDS = ["(AFP) Dece", "(WT) By Florencia Monta", "(REUTERS) Se", "(Getty) By Ann Lee and Bo Kim April 3"]
+
+
+@st.composite
+def broken_documents(draw: st.DrawFn) -> tuple[str, int, str]:
+    """A digest of well-formed entries, one of them broken; with that entry's index and the code it must carry."""
+    truths = draw(st.lists(entries(), min_size=1, max_size=4))
+    target = draw(st.integers(0, len(truths) - 1))
+    blocks = [list(truth.lines) for truth in truths]
+    how = draw(st.sampled_from([*BREAKAGES, "cut it off"]))
+    if how == "cut it off":  # the end of the input cuts the last entry off before its dateline
+        target = len(blocks) - 1
+        blocks[target] = [blocks[target][0], "", "A photo of the scene. " + draw(st.sampled_from(CUT_ENDS))]
+        code = "cut-off-entry"
+    else:
+        code, breaking = BREAKAGES[how]
+        blocks[target] = breaking(blocks[target])
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(newline.join(block) + newline for block in blocks), target, code

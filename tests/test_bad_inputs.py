@@ -56,7 +56,6 @@ def test_utf8_bom_is_accepted_and_stripped() -> None:
         ("utf-16 with a byte-order mark", "Headline\n".encode("utf-16"), 1, 1),
         ("utf-16 without a byte-order mark", ("Headline\n\nBody text here\n" * 4).encode("utf-16-le"), 1, 1),
         ("random bytes", bytes(range(128, 256)), 1, 1),
-        ("gzip", gzip.compress(SEED.read_bytes(), mtime=0), 1, 2),
         ("the first byte of a byte-order mark", b"\xef", 1, 1),  # found by fuzz/run
         ("two bytes of a byte-order mark", b"\xef\xbb", 1, 1),
         ("a character cut off at the end", "Headline\n\nCaf\u00e9".encode()[:-1], 3, 4),
@@ -67,6 +66,39 @@ def test_not_utf8_is_a_clear_located_error(name: str, data: bytes, line: int, co
         digestparse.parse_file(io.BytesIO(data))
     assert (raised.value.line, raised.value.column, raised.value.code) == (line, column, "decode-error")
     assert "try --encoding" in str(raised.value)
+
+
+def test_bytes_in_messages_are_written_in_hex_with_0x() -> None:
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(io.BytesIO("Headline\n\nIt\x92s a body".encode("latin-1")))
+    assert "found the byte 0x92 that cannot be decoded" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (gzip.compress(SEED.read_bytes(), mtime=0), "gzip-compressed data"),
+        (b"PK\x03\x04" + bytes(40), "a zip archive"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(40), "a PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+        (b"\x7fELF\x02\x01\x01" + bytes(64) + b"Headline\n", "binary data (it holds NUL bytes)"),
+    ],
+    ids=["gzip", "zip", "png", "pdf", "elf"],
+)
+def test_binary_input_is_not_a_digest(data: bytes, what: str, tmp_path: os.PathLike[str],
+                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(io.BytesIO(data))
+    assert (raised.value.code, raised.value.line, raised.value.column) == ("not-a-digest", 1, 1)
+    assert f"found {what}: the input is not text (it starts with the bytes 0x" in str(raised.value)
+    path = os.path.join(tmp_path, "page.txt")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    assert cli.main([path]) == 3
+    out, err = capsys.readouterr()
+    assert out == "[]\n"
+    assert f"{path}:1:1: error: Expected digest text, found {what}" in err
+    assert err.rstrip().endswith("0 entries: 0 ok, 0 partial; 0 skipped blocks; 1 not a digest")
 
 
 def test_not_utf8_exits_4_and_encoding_names_another_codec(tmp_path: os.PathLike[str],
@@ -162,11 +194,45 @@ def test_empty_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     "text",
     [
         "<!DOCTYPE html>\n<html><body><p>Hello</p></body></html>\n",
+        "<html lang='en'>\n<head><title>News</title></head>\n\n<body>\n<p>A long paragraph of news.</p>\n",
+        "  <body class='archive'>\n<h2>Headline</h2>\n<p>April 3, 2020 text</p>\n",
+        "<div class='post'>\n<h2>Headline</h2>\nApril 3, 2020 text [...]\n<span>By |April 3rd, 2020|x|</span>\n",
+    ],
+    ids=["doctype", "html-tag", "body-tag", "mostly-tags"],
+)
+def test_markup_is_one_clear_error_and_never_entries(
+    text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = digestparse.parse(text)
+    assert digest.entries == []
+    [error] = digest.diagnostics
+    assert (error.code, error.severity, error.line) == ("not-a-digest", "error", 1)
+    assert error.end_line == len(text.rstrip("\n").split("\n"))  # the whole input, so nothing is lost
+    assert "the input looks like" in error.message
+    assert "flatten the page to text first" in error.message
+    with pytest.raises(digestparse.DigestParseError, match="found markup"):
+        digestparse.parse(text, strict=True)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert cli.main(["--to", "jsonl"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "<stdin>:1:" in err
+    assert "error: Expected digest text, found markup" in err
+
+
+def test_a_digest_with_a_tag_like_headline_is_still_a_digest() -> None:
+    text = ENTRY.replace("Headline here", "<b>Headline</b>") + "\n" + ENTRY
+    assert [entry.status for entry in digestparse.parse(text).entries] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         '{"headline": "x", "entries": [1, 2, 3]}\n',
         "Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about.\n\n"
         "It is a way I have of driving off the spleen and regulating the circulation.\n",
     ],
-    ids=["html", "json", "prose"],
+    ids=["json", "prose"],
 )
 def test_not_a_digest_at_all(text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     digest = digestparse.parse(text)

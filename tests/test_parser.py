@@ -148,10 +148,12 @@ def test_cp1252_smart_quotes_are_a_located_decode_error() -> None:
     assert (raised.value.line, raised.value.column) == (3, 3)
 
 
-def test_missing_file_is_a_read_error(tmp_path: Path) -> None:
-    with pytest.raises(digestparse.DigestParseError) as raised:
+def test_a_file_that_cannot_be_opened_raises_what_open_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as raised:
         digestparse.parse_file(tmp_path / "absent.txt")
-    assert raised.value.code == "read-error"
+    assert raised.value.filename == str(tmp_path / "absent.txt")
+    with pytest.raises(IsADirectoryError):
+        list(digestparse.iter_entries(tmp_path))
 
 
 def test_columns_count_what_the_user_sees() -> None:
@@ -247,3 +249,74 @@ def test_the_shortcut_before_a_footer_splits_as_the_general_way(texts: list[str]
     expected = parser._split(lines, footer_follows=True)
     solid = [line for line in lines if not line.blank]
     assert _shape(list(parser._split_before_footer(lines, solid))) == _shape(list(expected))
+
+
+# ------------------------------------------------------------ cut-off entries
+
+
+@pytest.mark.parametrize(
+    ("sample", "parts", "after"),
+    [
+        ("cut-off-in-dateline", ("A French soldier stands guard at a base near Mosul, Jan. 3, 2019.", "AFP", [],
+         "December 12"), "'12'"),
+        ("cut-off-in-byline", ("Fighters of the Popular Mobilization Forces at a checkpoint in al-Qaim, Aug. 28, "
+         "2019.", "WT", ["Florencia Monta"], None), "'Monta'"),
+        ("cut-off-after-credit", ("Tankers wait at the Basra Oil Terminal in the Gulf, Sept. 7, 2018.", "REUTERS", [],
+         "Se"), "'Se'"),
+    ],
+)  # fmt: skip
+def test_an_entry_cut_off_by_the_end_of_the_input_keeps_the_parts_it_has(
+    sample: str, parts: tuple[str, str, list[str], str | None], after: str
+) -> None:
+    first, cut = digestparse.parse_file(SAMPLES / "invalid" / f"{sample}.txt").entries
+    assert first.status == "ok"
+    assert (cut.caption, cut.credit, cut.authors, cut.excerpt) == parts
+    assert (cut.dateline, cut.published, cut.tags, cut.status) == (None, None, [], "partial")
+    assert (cut.line, cut.end_line) == (7, 9)
+    [issue] = cut.issues
+    assert (issue.code, issue.severity, issue.line) == ("cut-off-entry", "warning", 9)
+    assert issue.message.endswith(f"found the end of the input after {after}")
+
+
+@pytest.mark.parametrize("sample", ["chrome-about-at-end", "chrome-load-more-at-end", "site-chrome"])
+def test_site_chrome_at_the_end_stays_skipped_text(sample: str) -> None:
+    digest = digestparse.parse_file(SAMPLES / "valid" / f"{sample}.txt")
+    assert all(entry.status == "ok" for entry in digest.entries)
+    assert digest.diagnostics[-1].code == "skipped-text"
+    assert digest.diagnostics[-1].end_line == max(d.end_line for d in digest.diagnostics)
+
+
+def test_only_the_end_of_the_input_cuts_an_entry_off() -> None:
+    cut = (SAMPLES / "invalid" / "cut-off-after-credit.txt").read_text(encoding="utf-8")
+    followed = cut + "\nShare this:\n"  # text after it: the input did not end inside the entry
+    digest = digestparse.parse(followed)
+    assert [entry.status for entry in digest.entries] == ["ok"]
+    assert [(d.code, d.line, d.end_line) for d in digest.diagnostics] == [("skipped-text", 7, 11)]
+
+
+def test_a_cut_off_entry_needs_its_headline() -> None:
+    text = SEED_TEXT + "\nTankers wait at the Basra Oil Terminal. (REUTERS) Se"
+    digest = digestparse.parse(text)
+    assert len(digest.entries) == 10
+    assert digest.diagnostics[-1].code == "skipped-text"
+
+
+# ---------------------------------------------------------------- strict, allow
+
+
+def test_strict_with_allow_reports_but_does_not_raise_for_those_codes() -> None:
+    chrome = SAMPLES / "valid" / "site-chrome.txt"
+    digest = digestparse.parse_file(chrome, strict=True, allow={"skipped-text"})
+    assert [d.code for d in digest.diagnostics] == ["skipped-text"] * 3
+    assert len(list(digestparse.iter_entries(chrome, strict=True, allow=["skipped-text"]))) == 2
+    text = chrome.read_text(encoding="utf-8") + "\n" + (SAMPLES / "invalid" / "missing-footer.txt").read_text()
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse(text, strict=True, allow={"skipped-text"})
+    assert raised.value.code == "missing-footer"
+
+
+def test_public_names_and_nothing_else() -> None:
+    assert dir(digestparse) == sorted(digestparse.__all__)
+    assert {"TYPE_CHECKING", "annotations", "import_module"}.isdisjoint(dir(digestparse))
+    for name in digestparse.__all__:
+        assert getattr(digestparse, name) is not None
