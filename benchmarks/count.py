@@ -5,8 +5,8 @@
 Timings on a shared machine drift by 10-15% from one minute to the next, which
 hides a change worth 1-3%. Instruction counts do not drift: this script runs
 each stage under valgrind's cachegrind (which must be installed: `valgrind`),
-once to learn the routes and once more, and reports the difference divided by
-the number of events (entries and skipped blocks), in thousands:
+once to warm up and once more, and reports the difference divided by the
+number of events (entries and skipped blocks), in thousands:
 
 - reading lines (decoding, splitting, normalising);
 - grouping them into entries (each stage includes the ones before it);
@@ -35,15 +35,14 @@ sys.path.insert(0, str(HERE))
 
 from run import corpus  # noqa: E402 - the benchmark's corpora live beside this script
 
-# One stage, run `rounds` times after a first pass that learns the routes.
+# One stage, run `rounds` times after a first pass that builds the grammar and fills the caches.
 STAGE = """
 import sys
-from digestparse import parser, reader, syntax
+from digestparse import lines as grouping, parser, reader
 from digestparse.export import iter_jsonl
 from digestparse.models import Entry
 
 path, stage, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-syntax.prepare()
 
 def lines():
     with open(path, "rb") as handle:
@@ -52,7 +51,7 @@ def lines():
 
 def group():
     with open(path, "rb") as handle:
-        for _ in parser._group(reader.lines_of_chunks(reader.decoded_chunks(handle, "utf-8", path))):
+        for _ in grouping.group(reader.lines_of_chunks(reader.decoded_chunks(handle, "utf-8", path))):
             pass
 
 def events():
@@ -79,7 +78,7 @@ def instructions(valgrind: str, command: list[str]) -> int:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent)},
+        env={**os.environ, "PYTHONPATH": str(HERE.parent), "PYTHONHASHSEED": "0"},  # the same count every run
     )
     match = _REFS.search(found.stderr)
     if match is None:

@@ -1,6 +1,6 @@
 """Measure digestparse on generated corpora, against the plain-regex baseline, in one run.
 
-    python benchmarks/run.py [--sizes 4 16 64] [--jobs-files 32]
+    python benchmarks/run.py [--sizes 4 16 64] [--jobs-files 32] [--against DIR]
 
 For each size: MB/s and peak memory of `parse_file`, `iter_entries` and the
 CLI from file to JSON Lines, then the same for benchmarks/baseline.py; each
@@ -10,6 +10,10 @@ shared machine weighs on all of them alike, not on one. Then: the largest size w
 itself reading every text (DIGESTPARSE_BACKEND=lark), to show what the lean
 runner gains; start-up (--help, a small file); and a folder of files with
 `--jobs 1` and `--jobs 2`. Prints a Markdown table for the README.
+
+`--against DIR` adds, at each size, the command line of another checkout of
+digestparse (for example `git worktree add /tmp/before HEAD~3`) taking turns
+with this one: the way to see what a change costs or gains.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from generate import generate  # noqa: E402 - the generator lives beside this sc
 
 PARSE_FILE = "import sys, digestparse; digestparse.parse_file(sys.argv[1])"
 ITER_ENTRIES = "import sys, digestparse; sum(1 for _ in digestparse.iter_entries(sys.argv[1]))"
+AGAINST = "import sys; sys.path.insert(0, sys.argv.pop(1)); from digestparse.cli import main; raise SystemExit(main())"
 
 
 def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -49,7 +54,7 @@ def _best(command: list[str], repeat: int) -> tuple[float, float]:
 
 def _best_of_turns(
     commands: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float]]:  # fmt: skip
     """Each command's best time and highest peak over `repeat` rounds, the commands taking turns.
 
     `envs` gives a command (by name) variables of its own.
@@ -87,7 +92,12 @@ def main() -> None:
     options.add_argument("--sizes", type=int, nargs="+", default=[4, 16, 64])
     options.add_argument("--repeat", type=int, default=5)
     options.add_argument("--jobs-files", type=int, default=32)
+    options.add_argument("--against", type=Path, help="another checkout of digestparse, run in turns with this one")
     args = options.parse_args()
+    # Each checkout keeps its own built grammar: one cache thrown out by the other's would cost each run 45 ms.
+    envs: dict[str, dict[str, str]] = {"cli_jsonl": {"XDG_CACHE_HOME": str(CORPUS / "cache-here")}}
+    if args.against is not None:
+        envs["against"] = {"XDG_CACHE_HOME": str(CORPUS / "cache-against")}
     python = sys.executable
     rows = []
     for size in args.sizes:
@@ -99,7 +109,9 @@ def main() -> None:
             "cli_jsonl": [python, "-m", "digestparse", str(path), "--to", "jsonl", "-q"],
             "baseline": [python, str(HERE / "baseline.py"), str(path)],
         }
-        results = _best_of_turns(commands, args.repeat)
+        if args.against is not None:  # the other checkout's package first on the path, then its command line
+            commands["against"] = [python, "-c", AGAINST, str(args.against.resolve()), str(path), "--to", "jsonl", "-q"]
+        results = _best_of_turns(commands, args.repeat, envs)
         rows.append((size, mb, results))
     # Start-up depends on what the interpreter has installed (.pth files run at every start), so say which.
     where = "a virtual environment" if sys.prefix != sys.base_prefix else "no virtual environment"
@@ -112,11 +124,21 @@ def main() -> None:
                                                                            "cli_jsonl", "baseline")]  # fmt: skip
         ratio = r["baseline"][0] / r["cli_jsonl"][0]
         print(f"| {size} MB | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+    if args.against is not None:
+        print(f"\nCLI to JSON Lines, this checkout against {args.against}:")
+        for size, mb, r in rows:
+            change = r["against"][0] / r["cli_jsonl"][0]
+            print(f"  {size} MB: {mb / r['cli_jsonl'][0]:.2f} against {mb / r['against'][0]:.2f} MB/s ({change:.2f}x)")
     if len(rows) >= 2:
         (s1, _, r1), (s2, _, r2) = rows[-2], rows[-1]
         growth = r2["cli_jsonl"][0] / r1["cli_jsonl"][0]
         print(f"\nCLI time, {s2} MB over {s1} MB: {growth:.2f}x for {s2 / s1:.0f}x the input.")
-    size, mb, _ = rows[-1]
+    _extras(args, size=rows[-1][0], mb=rows[-1][1])
+
+
+def _extras(args: argparse.Namespace, *, size: int, mb: float) -> None:
+    """Lark itself against the lean runner, start-up, and --jobs on a folder of files."""
+    python = sys.executable
     command = [python, "-m", "digestparse", str(corpus(size)), "--to", "jsonl", "-q"]
     lark_env = {"lark": {"DIGESTPARSE_BACKEND": "lark"}}
     backends = _best_of_turns({"lean": command, "lark": command}, args.repeat, lark_env)

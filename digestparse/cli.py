@@ -25,8 +25,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 from . import __version__
 from .codes import CODES, unknown
 from .errors import DigestError, DigestParseError
-from .fields import escape_controls
 from .reader import STDIN, STDIN_NAME
+from .text import escape_controls
 
 if TYPE_CHECKING:
     from .models import Diagnostic, Entry
@@ -222,11 +222,8 @@ def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
         raise UsageError(f"expected a known text encoding for --encoding, found {args.encoding!r}") from None
     allow = _allowed_codes(args.allow)
     fmt = _choose_format(args.to, args.output)
-    from .syntax import prepare  # noqa: PLC0415 - see the note on imports above
-
-    prepare()
     if own_process:
-        _settle()
+        _freeze_imported_objects()
     inputs = list(_expand_inputs(args.files or [STDIN]))
     _check_outputs(args, inputs)
     if STDIN in inputs and not args.quiet and _is_terminal(sys.stdin):
@@ -278,7 +275,7 @@ def _allowed_codes(values: list[str]) -> frozenset[str]:
     return frozenset(allow)
 
 
-def _settle() -> None:
+def _freeze_imported_objects() -> None:
     """Import what the run needs, then keep the garbage collector's full passes off all of it.
 
     What pydantic and lark build at import lives as long as the process, and a
@@ -672,8 +669,16 @@ class _Sink:
             if not keep:
                 return
             handle.seek(0)
-            while block := handle.read(COPY_CHARS):
-                _write_stdout(block)
+            # The bytes as they are when standard output takes bytes (it is UTF-8: _prefer_utf8);
+            # else (a program's own text stream) the text.
+            target = getattr(sys.stdout, "buffer", None)
+            _flush_stdout()
+            if target is None:
+                while text := handle.read(COPY_SIZE):
+                    _write_stdout(text)
+            else:
+                while block := handle.buffer.read(COPY_SIZE):
+                    _write_stdout_bytes(target, block)
         _flush_stdout()
 
     def _put_in_place(self, handle: TextIO, keep: bool) -> None:
@@ -690,8 +695,8 @@ class _Sink:
                 os.unlink(temp)
 
 
-# Standard output is copied out of its temporary file in blocks of this many characters.
-COPY_CHARS = 1 << 16
+# Standard output is copied out of its temporary file in blocks of this many bytes (or characters).
+COPY_SIZE = 1 << 16
 
 
 def _is_special(path: str) -> bool:
@@ -721,6 +726,14 @@ class _StdoutClosedError(Exception):
 def _write_stdout(text: str) -> None:
     try:
         sys.stdout.write(text)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise _StdoutClosedError from None
+
+
+def _write_stdout_bytes(target: IO[bytes], block: bytes) -> None:
+    try:
+        target.write(block)
     except BrokenPipeError:
         _silence_stdout()
         raise _StdoutClosedError from None

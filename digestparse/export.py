@@ -14,27 +14,16 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from .fields import clean, ordinal_suffix
+from .fields import clean, long_date, ordinal_date
 from .models import Entry
 
 FIELDS: tuple[str, ...] = tuple(Entry.model_fields)
 LIST_SEPARATOR = "; "
 
-# ------------------------------------------------------------------- records
-
-
-def record(entry: Entry) -> dict[str, Any]:
-    """An entry as plain JSON data, in the contract's key order."""
-    return entry.model_dump(mode="json")
-
-
 # JSON text comes from pydantic's own serializer (written in Rust, about 3x
 # json.dumps here): non-ASCII text as it is, the keys in the contract's order.
 # The parser has already turned lone surrogates into U+FFFD, so it always
-# encodes as UTF-8. It is called directly: `model_dump_json` gives the same
-# bytes (tests/test_export.py checks it) after a third more time spent passing
-# its keyword arguments on, paid once an entry.
-_entry_json = Entry.__pydantic_serializer__.to_json
+# encodes as UTF-8.
 
 
 # ---------------------------------------------------------------------- JSON
@@ -45,7 +34,7 @@ def iter_json(entries: Iterable[Entry]) -> Iterator[str]:
     yield "["
     first = True
     for entry in entries:
-        body = _entry_json(entry, indent=2).decode().replace("\n", "\n  ")
+        body = entry.model_dump_json(indent=2).replace("\n", "\n  ")
         yield ("\n  " if first else ",\n  ") + body
         first = False
     yield "\n]\n" if not first else "]\n"
@@ -59,7 +48,7 @@ def to_json(entries: Iterable[Entry]) -> str:
 def iter_jsonl(entries: Iterable[Entry]) -> Iterator[str]:
     """One compact JSON object a line, each written as its entry arrives."""
     for entry in entries:
-        yield _entry_json(entry).decode() + "\n"
+        yield entry.model_dump_json() + "\n"
 
 
 def to_jsonl(entries: Iterable[Entry]) -> str:
@@ -132,15 +121,11 @@ def markdown_text(text: str) -> str:
     return _MARKUP_AT_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
-def _long_date(value: date) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
-
-
 def _markdown_entry(entry: Entry) -> str:
     heading = markdown_text(entry.headline) if entry.headline else "\\(no headline\\)"
     meta: list[str] = []
     if entry.dateline is not None:
-        meta.append(markdown_text(_long_date(entry.dateline)))
+        meta.append(markdown_text(long_date(entry.dateline)))
     if entry.authors:
         meta.append("By " + markdown_text(_join_names(entry.authors)))
     if entry.credit:
@@ -196,10 +181,6 @@ def _join_names(names: list[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _ordinal_date(value: date) -> str:
-    return f"{value:%B} {value.day}{ordinal_suffix(value.day)}, {value.year}"
 
 
 class _Faults:
@@ -261,7 +242,7 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     if entry.authors:
         parts.append("By " + _join_names(entry.authors))
     if entry.dateline is not None:
-        parts.append(_long_date(entry.dateline))
+        parts.append(long_date(entry.dateline))
     elif faults.dateline_text is not None:
         parts.append(faults.dateline_text)
     excerpt, second = entry.excerpt or "", ""
@@ -280,7 +261,7 @@ def _digest_footer(entry: Entry, faults: _Faults) -> str:
     if unusual:
         when = unusual[0]
     elif entry.published is not None:
-        when = _ordinal_date(entry.published)
+        when = ordinal_date(entry.published)
     elif faults.footer_date_text is not None:
         when = faults.footer_date_text
     else:

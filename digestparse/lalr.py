@@ -1,71 +1,37 @@
-"""A lean runner for the grammar's LALR tables: lark's own lexers and parse table, less per-call work.
+"""A lean runner for the grammar's LALR tables: lark's own lexers and parse table in one small loop.
 
-digestparse calls the grammar twice an entry, on short texts; lark's general
-machinery (lexer threads, parser state objects, tokens with every position,
-the tree builder and transformer) then costs more than the lexing itself.
-`LeanParser` takes what lark built from grammar/digest.lark (the contextual
-lexer's scanner for each parser state, and the LALR parse table) and runs the
-same algorithm in one small loop:
+digestparse parses two short texts an entry (a body and a footer). lark's
+general machinery (lexer threads, parser state objects, tokens with every
+position, the tree builder) costs more there than the lexing itself; this loop
+runs the same tables about twice as fast:
 
-- the next terminal is the one that lark's scanner for the current state
-  matches first (priority order, as lark sorts it); ignored terminals are
-  skipped;
-- each terminal is fed to the table: reduce while the table says so, then
-  shift; a terminal the table has no action for is a syntax error;
+- the next terminal is the first, in lark's priority order, of the terminals
+  that lark's contextual lexer allows in the current parser state; ignored
+  text (white space) before it is skipped in the same regex;
+- the table's action for that terminal is taken: reduce while it says so,
+  then shift; a terminal with no action is a syntax error;
 - at the end of the text, `$END` is fed until the start rule is accepted.
 
-Routes. Most texts of a digest take one of a few routes through the table
-(the same states, the same terminals). After reading some texts, the runner
-writes the routes it met most into one regex per start rule: at each state,
-that state's own scanner as an atomic group (so the first terminal in lark's
-order wins, as in lark), then a conditional on which terminal matched that
-leads on to the rest of the route. A text that the regex matches has been
-lexed and parsed exactly as the loop would (every route in it ended in an
-accepted parse), in one call into the regex engine; any other text goes
-through the loop. Routes only ever change how fast a text is read, never what
-is read.
+It answers "these are the terminals, in order", or None when the text does not
+fit. It never explains a failure: then syntax.py asks lark itself, which says
+what was expected and where. The tests and the fuzzer hold the two to the same
+answer on every text.
 
-Separators. A terminal that only divides a text into parts (the footer's
-"|") can be named a separator: each of its pieces is then one shared Piece
-with no text and no place, which saves making a piece for every occurrence.
-
-It answers "these are the terminals, in order" or None. It never explains a
-failure: on None, syntax.py asks lark itself, which says what was expected
-and where. Both paths are tested to agree (tests/test_lalr.py, and the fuzzer
-checks it on every input).
+The tables and scanners are lark's internals, so they are read in one place,
+`_read_tables`: if a lark release moves any of them, LeanParser raises
+UnsupportedParserError and digestparse runs lark itself, slower but right.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-# The parts of lark this module reads: stable since lark 1.1, checked at build time.
 from lark import Lark
-from lark.lexer import BasicLexer, ContextualLexer
-from lark.parsers.lalr_analysis import Shift
 
 _END = "$END"
-
-# Routes are written into a regex after the loop has read this many texts of a
-# start rule, and again at the later mark; then learning stops. Each writing
-# compiles a regex (20-30 ms for the body's, however many routes it holds), so
-# there are only two, and the second only when the routes miss often: when at
-# least one text in REWRITE_SHARE since the first writing went to the loop. A
-# digest whose first texts showed its common routes then compiles once
-# (measured: 4 MB and 16 MB read 5% faster). The first mark comes late enough
-# to have seen most of a digest's routes. On the benchmark's 16 MB corpus: at 64
-# texts the body's regex held 6 routes and missed one text in six, so it was
-# written again; at 256 it holds 11, misses one text in 26 and is written once,
-# and a whole run takes 3-5% fewer instructions (4 MB and 16 MB, valgrind).
-LEARN_AT = (256, 1024)
-REWRITE_SHARE = 8
-# At most this many routes per start rule: the commonest, each seen at least twice.
-MAX_ROUTES = 32
 
 
 class Piece(NamedTuple):
@@ -77,224 +43,142 @@ class Piece(NamedTuple):
     column: int
 
 
-# tuple.__new__ makes a Piece without the Python-level __new__ of a named tuple:
-# half the cost, for the commonest object digestparse makes.
-_new_piece = tuple.__new__
-
-
 class UnsupportedParserError(Exception):
-    """The Lark object is not built the way LeanParser can run (another lexer, callbacks, ...)."""
+    """The Lark object is not one LeanParser can run (another parser or lexer, or another lark's internals)."""
 
 
 # An action of the table: (True, next state) for a shift, (False, (symbols to pop, rule name)) for a reduce.
 _Action = tuple[bool, Any]
-_Match = Callable[[str, int], Any]
-# A route: each step's state and the terminal its scanner matched, ignored ones included.
-_Route = tuple[tuple[int, str], ...]
+# What a scanner's group means in a state: the terminal, the table's action for it, its shared piece.
+_Step = tuple[str, _Action | None, "Piece | None"]
 
 
-@dataclass
-class _Routes:
-    """The routes of one start rule: those met so far, and the regex written from the commonest."""
+@dataclass(frozen=True)
+class _Tables:
+    """What the loop needs of a Lark LALR parser: its states, their actions and their terminals."""
 
-    seen: Counter[_Route] = field(default_factory=Counter)
-    read: int = 0  # texts read by the loop
-    parsed: int = 0  # texts parsed, by the regex or the loop
-    written_at: tuple[int, int] = (0, 0)  # `read` and `parsed` when the regex was last written
-    # The regex, and for each route in it (by the number of its final group) the group
-    # number and terminal of each step that is not ignored. One tuple, replaced whole,
-    # so that a thread never sees a regex with another regex's steps.
-    written: tuple[re.Pattern[str], dict[int, list[tuple[int, str]]]] | None = None
+    starts: dict[str, int]
+    ends: dict[str, int]
+    actions: dict[int, dict[str, _Action]]
+    # For each state: its terminals in lark's order as (name, regex), the names it ignores, the regex flags.
+    terminals: dict[int, tuple[list[tuple[str, str]], frozenset[str], int]]
 
 
-class LeanParser:
-    """Runs a Lark LALR parser's tables; built once from a Lark object with the contextual lexer.
+def _read_tables(parser: Lark) -> _Tables:
+    """Read lark's parse table and contextual lexer: the only place lark's internals are touched.
 
-    `separators` names terminals whose pieces only mark where parts divide (see the module's notes).
+    Raises UnsupportedParserError when one of them is missing or not what this
+    loop can run; the caller then parses with lark itself.
     """
+    try:
+        from lark.lexer import BasicLexer, ContextualLexer  # noqa: PLC0415 - read here, and only here
+        from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415
 
-    def __init__(self, parser: Lark, separators: frozenset[str] = frozenset()) -> None:
-        frontend = parser.parser
-        lexer = getattr(frontend, "lexer", None)
-        table = getattr(getattr(getattr(frontend, "parser", None), "parser", None), "parse_table", None)
-        if not isinstance(lexer, ContextualLexer) or table is None:
-            raise UnsupportedParserError("expected lark's LALR parser with the contextual lexer")
         if parser.options.postlex is not None or parser.options.lexer_callbacks:
             raise UnsupportedParserError("expected no postlexer and no lexer callbacks")
-        self._starts: dict[str, int] = dict(table.start_states)
-        self._ends: dict[str, int] = dict(table.end_states)
-        self._actions: dict[int, dict[str, _Action]] = {
+        frontend = parser.parser
+        lexer = frontend.lexer
+        table = frontend.parser.parser.parse_table
+        if not isinstance(lexer, ContextualLexer):
+            raise UnsupportedParserError("expected lark's LALR parser with the contextual lexer")
+        actions = {
             state: {
                 str(symbol): (True, arg) if action is Shift else (False, (len(arg.expansion), str(arg.origin.name)))
                 for symbol, (action, arg) in row.items()
             }
             for state, row in table.states.items()
         }
-        # For each state: its scanner's match, the terminals it ignores, and its row of actions.
-        self._states: dict[int, tuple[_Match, frozenset[str], dict[str, _Action]]] = {}
-        # For each state: its scanner's terminals, in the scanner's order, as (name, regex).
-        self._terminals: dict[int, list[tuple[str, str]]] = {}
-        flags = set()
+        terminals = {}
         for state, basic in lexer.lexers.items():
             if not isinstance(basic, BasicLexer):
                 raise UnsupportedParserError("expected lark's own BasicLexer in each state")
-            scanner = basic.scanner  # built on first use; this also builds basic.callback
-            patterns = getattr(scanner, "_mres", None)
-            if getattr(basic, "callback", None) or not patterns or len(patterns) != 1:
-                raise UnsupportedParserError("expected one scanner regex per state and no terminal callbacks")
-            self._states[state] = (patterns[0].match, frozenset(basic.ignore_types), self._actions[state])
-            self._terminals[state] = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
-            flags.add(patterns[0].flags)
-        if len(flags) != 1:
-            raise UnsupportedParserError("expected the same regex flags in every state")
-        self._flags = flags.pop()
-        self._routes: dict[str, _Routes] = {start: _Routes() for start in self._starts}
-        self._separators: dict[str, Piece] = {name: Piece(name, "", 0, 0) for name in separators}
+            scanner = basic.scanner  # building the scanner builds basic.callback too
+            if basic.callback:
+                raise UnsupportedParserError("expected no terminal callbacks")
+            ordered = [(str(terminal.name), terminal.pattern.to_regexp()) for terminal in scanner.terminals]
+            terminals[state] = (ordered, frozenset(basic.ignore_types), int(basic.g_regex_flags))
+        return _Tables(dict(table.start_states), dict(table.end_states), actions, terminals)
+    except (ImportError, AttributeError, TypeError, ValueError, KeyError) as missing:
+        raise UnsupportedParserError(f"this lark has moved a part the lean runner reads: {missing}") from None
+
+
+class LeanParser:
+    """Runs a Lark LALR parser's tables; built once from a Lark object with the contextual lexer.
+
+    `separators` names terminals that only divide a text into parts (the
+    footer's "|"): each of their pieces is one shared Piece with no text and no place.
+    """
+
+    def __init__(self, parser: Lark, separators: frozenset[str] = frozenset()) -> None:
+        tables = _read_tables(parser)
+        self._starts = tables.starts
+        self._ends = tables.ends
+        self._actions = tables.actions
+        shared = {name: Piece(name, "", 0, 0) for name in separators}
+        # For each state: its scanner's match, and for each of the scanner's groups (by
+        # number) the terminal it names, the table's action for it, and its shared piece.
+        self._states: dict[int, tuple[Callable[[str, int], re.Match[str] | None], list[_Step]]] = {}
+        scanners: dict[tuple[tuple[str, str], ...], re.Pattern[str]] = {}  # states share their terminals
+        for state, (terminals, ignored, flags) in tables.terminals.items():
+            key = tuple(terminals)
+            scanner = scanners.get(key) or scanners.setdefault(key, _scanner(terminals, ignored, flags))
+            by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
+            for name, number in scanner.groupindex.items():
+                by_group[number] = (name, tables.actions[state].get(name), shared.get(name))
+            self._states[state] = (scanner.match, by_group)
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
-        routes = self._routes[start]
-        routes.parsed += 1
-        written = routes.written
-        if written is not None:
-            hit = written[0].match(text)
-            if hit is not None and hit.lastindex is not None:
-                return _pieces_of_route(text, hit, written[1][hit.lastindex], self._separators)
-        learning = routes.read < LEARN_AT[-1]
-        route: list[tuple[int, str]] | None = [] if learning else None
-        found = self._run(text, start, route)
-        if route is not None:
-            routes.read += 1
-            if found is not None:
-                routes.seen[tuple(route)] += 1
-            if routes.read in LEARN_AT and _worth_writing(routes):
-                self._write_routes(routes)
-        return found
-
-    def _run(self, text: str, start: str, route: list[tuple[int, str]] | None) -> list[Piece] | None:
-        """The loop: one terminal at a time. Each step is added to `route` when given."""
         states = self._states
-        separators = self._separators
         stack = [self._starts[start]]
         found: list[Piece] = []
         one_line = "\n" not in text
         pos = 0
         end = len(text)
         while pos < end:
-            match, ignored, row = states[stack[-1]]
+            match, by_group = states[stack[-1]]
             hit = match(text, pos)
             if hit is None:
                 return None
-            kind = hit.lastgroup
-            if route is not None:
-                route.append((stack[-1], kind))
-            if kind not in ignored:
-                action = row.get(kind)
-                if action is None:
-                    return None
-                if action[0]:
-                    stack.append(action[1])  # a shift, the common case, done here
-                elif not _feed(self._actions, stack, kind):
-                    return None
-                shared = separators.get(kind)
-                found.append(shared if shared is not None else _piece(text, one_line, kind, hit.group(), pos))
+            group = hit.lastindex
+            if group is None:  # only ignored text was left
+                break
+            kind, action, shared = by_group[group]
+            if action is None:
+                return None
+            if action[0]:
+                stack.append(action[1])  # a shift, the common case, done here
+            elif not _feed(self._actions, stack, kind):
+                return None
+            if shared is not None:
+                found.append(shared)
+            elif one_line:
+                found.append(Piece(kind, hit.group(group), 1, hit.start(group) + 1))
+            else:
+                found.append(_piece(text, kind, hit.group(group), hit.start(group)))
             pos = hit.end()
         if not _accept(self._actions, stack, self._ends[start]):
             return None
         return found
 
-    def _write_routes(self, routes: _Routes) -> None:
-        """Write the commonest accepted routes into one regex (see the module's notes)."""
-        routes.written_at = (routes.read, routes.parsed)
-        chosen = [route for route, count in routes.seen.most_common(MAX_ROUTES) if count >= 2 and route]
-        if not chosen:
-            return
-        root = _Node()
-        for route in chosen:
-            node = root
-            for state, kind in route:
-                node.state = state
-                node = node.next.setdefault(kind, _Node())
-            node.ends = True
-        steps: dict[str, list[tuple[str, str]]] = {}
-        pattern = re.compile(self._node_regex(root, [], steps, itertools.count()), self._flags)
-        # Groups by number: a match finds a numbered group without looking up its name.
-        # A separator's step has no group (-1): its piece is the shared one.
-        number = pattern.groupindex
-        separators = self._separators
-        routes.written = (
-            pattern,
-            {
-                number[end]: [(-1 if kind in separators else number[group], kind) for group, kind in on]
-                for end, on in steps.items()
-            },
-        )
 
-    def _node_regex(
-        self, node: _Node, taken: list[tuple[str, str]], steps: dict[str, list[tuple[str, str]]], count: Iterator[int]
-    ) -> str:
-        """The regex from `node` on; `taken` holds the groups and terminals of the pieces on the way here."""
-        number = next(count)
-        branches = []
-        if node.ends:
-            # The text ends here, and this route was an accepted parse: an empty group
-            # names the route (it is the match's last group).
-            steps[f"end{number}"] = taken
-            branches.append(rf"\Z(?P<end{number}>)")
-        if node.next:
-            ignored = self._states[node.state][1]
-            # The state's scanner, cut after the last terminal that leads on: a text where
-            # a later one would be the first to match is off the routes either way.
-            terminals = self._terminals[node.state]
-            last = max(i for i, (name, _) in enumerate(terminals) if name in node.next)
-            scan = "|".join(f"(?P<n{number}_{name}>{regex})" for name, regex in terminals[: last + 1])
-            after = ""
-            for kind, child in node.next.items():
-                group = f"n{number}_{kind}"
-                on = taken if kind in ignored else [*taken, (group, kind)]
-                after += f"(?({group}){self._node_regex(child, on, steps, count)}|"
-            # No other terminal may follow here: (?!) fails the match, and the loop reads the text.
-            branches.append(f"(?>{scan}){after}(?!){')' * len(node.next)}")
-        return "(?:" + "|".join(branches) + ")"
+def _scanner(terminals: list[tuple[str, str]], ignored: frozenset[str], flags: int) -> re.Pattern[str]:
+    """One state's scanner: ignored text, then the first of its terminals (in lark's order) that matches.
+
+    Lark's own scanner tries the ignored terminals with the others, a regex call
+    each; skipped in the same call, they cost nothing where there are none. At
+    the end of the text, what matches is only ignored text (no terminal's group).
+    """
+    skip = "|".join(regex for name, regex in terminals if name in ignored)
+    named = [f"(?P<{name}>{regex})" for name, regex in terminals if name not in ignored]
+    prefix = f"(?:{skip})*+" if skip else ""
+    return re.compile(prefix + "(?:" + "|".join([*named, r"\Z"]) + ")", flags)
 
 
-def _worth_writing(routes: _Routes) -> bool:
-    """Whether to write the routes (again): always the first time, then only if they often miss."""
-    if routes.written is None:
-        return True
-    read, parsed = routes.written_at
-    return (routes.read - read) * REWRITE_SHARE >= routes.parsed - parsed
-
-
-@dataclass
-class _Node:
-    """A point on the routes: the state scanned there, where each terminal leads, whether a route ends here."""
-
-    state: int = -1
-    next: dict[str, _Node] = field(default_factory=dict)
-    ends: bool = False
-
-
-def _piece(text: str, one_line: bool, kind: str, value: str, pos: int) -> Piece:
-    if one_line:
-        return _new_piece(Piece, (kind, value, 1, pos + 1))
+def _piece(text: str, kind: str, value: str, pos: int) -> Piece:
+    """A piece of a text of several lines: its line and column counted from the line feeds before it."""
     line_start = text.rfind("\n", 0, pos) + 1
-    return _new_piece(Piece, (kind, value, text.count("\n", 0, pos) + 1, pos - line_start + 1))
-
-
-def _pieces_of_route(
-    text: str, hit: re.Match[str], steps: list[tuple[int, str]], separators: dict[str, Piece]
-) -> list[Piece]:
-    if "\n" in text:
-        return [
-            separators[kind] if group < 0 else _piece(text, False, kind, hit.group(group), hit.start(group))
-            for group, kind in steps
-        ]
-    # One line, the common case: the column is the offset plus one.
-    return [
-        separators[kind] if group < 0 else _new_piece(Piece, (kind, hit.group(group), 1, hit.start(group) + 1))
-        for group, kind in steps
-    ]
+    return Piece(kind, value, text.count("\n", 0, pos) + 1, pos - line_start + 1)
 
 
 def _feed(actions: dict[int, dict[str, _Action]], stack: list[int], kind: str) -> bool:

@@ -29,7 +29,7 @@ Diagnostic
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
@@ -107,24 +107,3 @@ SCHEMA_ID = "urn:digestparse:entry"
 def entry_schema() -> dict[str, Any]:
     """The JSON Schema of an entry, with its draft (`$schema`) and its name (`$id`): what `--schema` prints."""
     return {"$schema": SCHEMA_DRAFT, "$id": SCHEMA_ID, **Entry.model_json_schema()}
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-_set = object.__setattr__
-
-
-def built(model: type[_Model], values: dict[str, Any]) -> _Model:
-    """A model made from values that digestparse's parser has just built, without validating them again.
-
-    What pydantic's `model_construct` does, less its per-field lookups: the parser
-    makes every value with its field's type (tests/test_models.py holds it to
-    the validated model, field by field and byte for byte in JSON), and
-    validation costs a fifth of the time it takes to read an entry. `values`
-    must hold every field, in the model's order; it becomes the model's own.
-    """
-    made = model.__new__(model)
-    _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", set(values))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made

@@ -1,4 +1,4 @@
-"""Bytes and text in, numbered lines out: decoding, line ends and normalisation.
+"""Inputs in, numbered lines out: opening, decoding, telling text from other data, line ends, normalisation.
 
 Positions stay true to the user's file: a byte-order mark is not a column, CRLF
 and bare CR end lines like LF, and a line whose normalised text is shorter than
@@ -9,12 +9,14 @@ columns of the original.
 from __future__ import annotations
 
 import codecs
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO, NamedTuple, Protocol
 
 from .errors import DigestParseError
-from .fields import normalise
+from .text import normalise
 
 # Only CR, LF and CRLF end a line. str.splitlines would also break at U+2028,
 # U+0085 and form feed, which scraped text carries inside paragraphs.
@@ -69,16 +71,11 @@ class Line(NamedTuple):
         return self.column(len(self.text) - len(self.text.lstrip()))
 
 
-# tuple.__new__ makes a Line without the Python-level __new__ of a named tuple:
-# there is one Line per input line, so this halves a cost paid on every line.
-_new_line = tuple.__new__
-
-
 def make_line(number: int, raw: str) -> Line:
     """Normalise one line of input, keeping a column map when lengths differ."""
     text = normalise(raw)
-    if text is raw or len(text) == len(raw):
-        return _new_line(Line, (number, raw, text, None))
+    if len(text) == len(raw):
+        return Line(number, raw, text)
     kept = tuple(i for i, ch in enumerate(raw) if normalise(ch))
     return Line(number, raw, text, kept)
 
@@ -116,8 +113,7 @@ def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterato
             yield make_line(number, "".join(partial))
             number += 1
             for raw in parts[1:-1]:
-                # make_line, spelt out for the commonest line: printable, so already normal.
-                yield _new_line(Line, (number, raw, raw, None)) if raw.isprintable() else make_line(number, raw)
+                yield make_line(number, raw)
                 number += 1
             partial = [parts[-1]]
     except UndecodableBytesError as bad:
@@ -140,6 +136,47 @@ class Readable(Protocol):
     """What digestparse needs of an open file: read(size) giving bytes (or str, for a text file)."""
 
     def read(self, size: int = ..., /) -> bytes | str: ...
+
+
+# What the library reads: a path, or an open binary (or text) file.
+BinaryInput = str | os.PathLike[str] | IO[bytes] | Readable
+
+
+@contextmanager
+def open_input(file: BinaryInput, on_read: Callable[[int], object] | None = None) -> Iterator[IO[bytes] | Readable]:
+    """The input as an open file: a path is opened (and closed at the end), an open file is used as it is.
+
+    A path that cannot be opened raises the OSError that `open` raises. `on_read`,
+    when given, hears how many bytes each read brought (for a progress bar).
+    """
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as handle:
+            yield handle if on_read is None else ReadCounter(handle, on_read)
+    else:
+        yield file if on_read is None else ReadCounter(file, on_read)
+
+
+def source_name(file: BinaryInput, source: str | None = None) -> str | None:
+    """The name an input's entries carry: `source` when given, else the path, else the open file's name."""
+    if source is not None:
+        return source
+    if isinstance(file, str | os.PathLike):
+        return os.fsdecode(file)
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) else None
+
+
+class ReadCounter:
+    """An open input that reports the size of each read."""
+
+    def __init__(self, handle: IO[bytes] | Readable, on_read: Callable[[int], object]) -> None:
+        self._handle = handle
+        self._on_read = on_read
+
+    def read(self, size: int = -1, /) -> bytes | str:
+        block = self._handle.read(size)
+        self._on_read(len(block))
+        return block
 
 
 def _codec_name(encoding: str) -> str:

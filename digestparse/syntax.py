@@ -1,13 +1,16 @@
-"""The grammar, built once, and the names of the parts it finds.
+"""The grammar, built once: the parts of a body or a footer, and the shapes and pieces other modules look up.
 
-This module and lalr.py are the only ones that import lark. It turns a body's
-or a footer's text into the pieces of each part, or into a `SyntaxProblem`
-saying what was expected, what was found and where; no lark exception leaves it.
+This module and lalr.py are the only ones that import lark. A body's or a
+footer's text becomes the pieces of each part (BodyParts, FooterParts), or a
+SyntaxProblem saying what was expected, what was found and where; no lark
+exception leaves this module. The grammar's `shapes` (a footer line, a
+caption's end, a date's pieces, a byline's separators) are compiled here from
+its own terminals, so that no other module restates its syntax.
 
-Texts are read by lalr.LeanParser, which runs the grammar's own LALR tables and
-lexers in a lean loop; a text it cannot read goes to lark itself, whose error
-says what was expected and where. With DIGESTPARSE_BACKEND=lark, lark itself
-reads every text (slower; the same results, which the tests check).
+Texts are read by lalr.LeanParser, which runs the grammar's own LALR tables
+and lexers in a lean loop; a text it cannot read goes to lark itself, whose
+error says what was expected and where. With DIGESTPARSE_BACKEND=lark, lark
+itself reads every text (slower; the same results, which the tests check).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import lark
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -27,31 +30,41 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, 
 from .errors import DigestError
 from .lalr import LeanParser, Piece, UnsupportedParserError
 
-GRAMMAR_NAME = "digest.lark"
-
-# What a message quotes as found: the word where the text stopped fitting.
-_WORD = re.compile(r"[^|\s]{1,40}")
-
 __all__ = [
     "BodyParts",
+    "DatePieces",
     "FooterParts",
     "Piece",
     "SyntaxProblem",
+    "backend",
+    "date_pieces",
+    "marker_spellings",
     "parse_body",
     "parse_cut_body",
     "parse_footer",
-    "prepare",
+    "parse_with_lark",
+    "parse_with_lean",
+    "shape",
+    "shape_width",
+    "split_names",
+    "split_tags",
 ]
+
+GRAMMAR_NAME = "digest.lark"
+STARTS = ("body", "cut_body", "footer", "shapes")
+
+# What a message quotes as found: the word where the text stopped fitting.
+_WORD = re.compile(r"[^|\s]{1,40}")
 
 # Friendly names for the terminals, used in "expected ..." messages.
 _DESCRIBE = {
     "CAPTION": "a caption",
     "LOOSE_CAPTION": "a caption",
     "CUT_CAPTION": "a caption",
-    "CUT_CREDIT": "a photo credit like '(Getty)'",
-    "CUT_BYLINE": "a byline like 'By A and B'",
     "CREDIT": "a photo credit like '(Getty)'",
+    "CUT_CREDIT": "a photo credit like '(Getty)'",
     "BYLINE": "a byline like 'By A and B'",
+    "CUT_BYLINE": "a byline like 'By A and B'",
     "DATELINE": "a dateline like 'April 23, 2020'",
     "EXCERPT": "the excerpt",
     "MARKER": "a truncation marker like '[...]'",
@@ -82,7 +95,6 @@ class BodyParts:
 class FooterParts:
     """The footer's name after "By", then its pipe-separated fields, each a list of pieces."""
 
-    by: Piece
     posted_by: Piece | None
     fields: list[list[Piece]] = field(default_factory=list)
 
@@ -101,14 +113,14 @@ class SyntaxProblem:
 _BODY_PART = {
     "CAPTION": "caption",
     "LOOSE_CAPTION": "caption",
+    "CUT_CAPTION": "caption",
     "CREDIT": "credit",
+    "CUT_CREDIT": "credit",
     "BYLINE": "byline",
+    "CUT_BYLINE": "byline",
     "DATELINE": "dateline",
     "EXCERPT": "excerpt",
     "MARKER": "marker",
-    "CUT_CAPTION": "caption",
-    "CUT_CREDIT": "credit",
-    "CUT_BYLINE": "byline",
 }
 
 
@@ -122,9 +134,9 @@ def _body_parts(pieces: list[Piece]) -> BodyParts:
 
 def _footer_parts(pieces: list[Piece]) -> FooterParts:
     """The name after "By", then the pieces between each pipe and the next."""
-    by, *rest = pieces
+    rest = pieces[1:]  # after the word "By"
     posted_by = rest.pop(0) if rest and rest[0].type == "POSTED_BY" else None
-    parts = FooterParts(by, posted_by)
+    parts = FooterParts(posted_by)
     for piece in rest:
         if piece.type == "PIPE":
             parts.fields.append([])
@@ -137,8 +149,8 @@ def _piece(token: Token) -> Piece:
     return Piece(token.type, str(token), token.line or 1, token.column or 1)
 
 
-class _Name(Transformer[Token, object]):
-    """The rules' results when lark itself parses: the same parts as the lean parser's."""
+class _PartsFromTree(Transformer[Token, object]):
+    """When lark itself parses: each start rule's tokens made into the same parts as the lean runner's."""
 
     def body(self, tokens: list[Token]) -> BodyParts:
         return _body_parts([_piece(token) for token in tokens])
@@ -164,11 +176,11 @@ BACKEND_VARIABLE = "DIGESTPARSE_BACKEND"
 BACKENDS = ("lean", "lark")
 
 
-def _backend() -> str:
-    backend = os.environ.get(BACKEND_VARIABLE, "lean")
-    if backend not in BACKENDS:
-        raise DigestError(f"expected {BACKEND_VARIABLE} to be one of {', '.join(BACKENDS)}, found {backend!r}")
-    return backend
+def _chosen_backend() -> str:
+    chosen = os.environ.get(BACKEND_VARIABLE, "lean")
+    if chosen not in BACKENDS:
+        raise DigestError(f"expected {BACKEND_VARIABLE} to be one of {', '.join(BACKENDS)}, found {chosen!r}")
+    return chosen
 
 
 @cache
@@ -177,8 +189,8 @@ def _parser() -> Lark:
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        start=["body", "cut_body", "footer"],
-        transformer=_Name(),
+        start=list(STARTS),
+        transformer=_PartsFromTree(),
         maybe_placeholders=False,
         cache=_cache_file(),
     )
@@ -211,49 +223,52 @@ SEPARATORS = frozenset({"PIPE"})
 def _lean() -> LeanParser | None:
     """The lean runner of the grammar's tables; None when lark runs every text."""
     parser = _parser()
-    if _backend() == "lark":
+    if _chosen_backend() == "lark":
         return None
     try:
         return LeanParser(parser, separators=SEPARATORS)
-    except UnsupportedParserError:  # pragma: no cover - another lark release; lark itself still parses
-        return None
+    except UnsupportedParserError:
+        return None  # another lark release: lark itself still parses
 
 
-def prepare() -> None:
-    """Build the parser now (it is built once, on first use); a bad backend choice raises DigestError."""
-    _lean()
+def backend() -> str:
+    """Who runs the grammar: "lean" (the lean runner, lark for errors) or "lark"; DigestError for a bad choice."""
+    return "lark" if _lean() is None else "lean"
 
 
-def terminal_pattern(name: str) -> str:
-    """The regex of one of the grammar's terminals, for code that must agree with it."""
-    return _parser().get_terminal(name).pattern.to_regexp()
+# ------------------------------------------------------------------ parsing
 
 
 def parse_body(text: str) -> BodyParts | SyntaxProblem:
     """Name the parts of a body paragraph (paragraphs joined by a line feed)."""
-    lean = _lean()
-    pieces = lean.parse(text, "body") if lean is not None else None
-    return _body_parts(pieces) if pieces is not None else _parse(text, "body", BodyParts)
+    return _parse(text, "body", BodyParts)
 
 
 def parse_cut_body(text: str) -> BodyParts | SyntaxProblem:
     """Name the parts of a body that the end of the input cut off before its dateline."""
-    lean = _lean()
-    pieces = lean.parse(text, "cut_body") if lean is not None else None
-    return _body_parts(pieces) if pieces is not None else _parse(text, "cut_body", BodyParts)
+    return _parse(text, "cut_body", BodyParts)
 
 
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
-    lean = _lean()
-    pieces = lean.parse(text, "footer") if lean is not None else None
-    return _footer_parts(pieces) if pieces is not None else _parse(text, "footer", FooterParts)
+    return _parse(text, "footer", FooterParts)
 
 
 _Parts = TypeVar("_Parts", BodyParts, FooterParts)
 
 
 def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
+    lean = _lean()
+    pieces = lean.parse(text, start) if lean is not None else None
+    if pieces is not None:
+        made = _footer_parts(pieces) if kind is FooterParts else _body_parts(pieces)
+        if not isinstance(made, kind):  # pragma: no cover - the start rule says which parts
+            raise TypeError(f"the {start} rule made {type(made).__name__}")
+        return made
+    return _parse_with_lark(text, start, kind)
+
+
+def _parse_with_lark(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
     try:
         result = _parser().parse(text, start=start)
     except UnexpectedInput as error:
@@ -264,10 +279,19 @@ def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
 
 
 def parse_with_lark(text: str, start: str) -> BodyParts | FooterParts | SyntaxProblem:
-    """Parse with lark itself, never the lean runner: for tests and the fuzzer, which compare the two."""
-    if start in ("body", "cut_body"):
-        return _parse(text, start, BodyParts)
-    return _parse(text, start, FooterParts)
+    """Parse with lark itself, never the lean runner: for the tests and the fuzzer, which compare the two."""
+    if start == "footer":
+        return _parse_with_lark(text, start, FooterParts)
+    return _parse_with_lark(text, start, BodyParts)
+
+
+def parse_with_lean(text: str, start: str) -> BodyParts | FooterParts | None:
+    """Parse with the lean runner alone: the parts, or None when the text does not fit (or lark runs every text)."""
+    lean = _lean()
+    pieces = lean.parse(text, start) if lean is not None else None
+    if pieces is None:
+        return None
+    return _footer_parts(pieces) if start == "footer" else _body_parts(pieces)
 
 
 def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
@@ -292,3 +316,63 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
     line = error.line if error.line > 0 else 1
     column = error.column if error.column > 0 else 1
     return SyntaxProblem(line, column, " or ".join(names) or "the end", found)
+
+
+# ------------------------------------------------------------- shapes, pieces
+
+
+@cache
+def shape(name: str) -> re.Pattern[str]:
+    """One of the grammar's terminals, compiled: for code that must tell text apart as the grammar does."""
+    return re.compile(_parser().get_terminal(name).pattern.to_regexp())
+
+
+@cache
+def shape_width(name: str) -> int:
+    """The most characters one of the grammar's terminals can match (its look-arounds aside)."""
+    return int(_parser().get_terminal(name).pattern.max_width)
+
+
+@cache
+def marker_spellings() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The truncation markers as the grammar spells them: those read in their case, and those read in any case.
+
+    Those of the second kind are given in lower case.
+    """
+    exact: list[str] = []
+    any_case: list[str] = []
+    for terminal in _parser().terminals:
+        if terminal.name.startswith("MARKER_"):
+            spelling = str(terminal.pattern.value)
+            (any_case if "i" in terminal.pattern.flags else exact).append(spelling.lower())
+    return tuple(exact), tuple(any_case)
+
+
+class DatePieces(NamedTuple):
+    """The pieces of a date as written: "Sept.", "7", None (or "th"), "2018"."""
+
+    month: str
+    day: str
+    suffix: str | None
+    year: str
+
+
+@lru_cache(maxsize=4096)  # a digest repeats its dates: a day's entries, the dateline and the footer
+def date_pieces(text: str) -> DatePieces | None:
+    """The pieces of a DATELINE or FOOTER_DATE text (the grammar's DATE_PIECES); None for any other text."""
+    found = shape("DATE_PIECES").fullmatch(text)
+    if found is None:
+        return None
+    return DatePieces(found["month"], found["day"], found["suffix"], found["year"])
+
+
+def split_names(byline: str) -> list[str]:
+    """The names of a byline's text ("By A, B, and C"), split where the grammar's NAME_SEPARATOR is."""
+    start = shape("BY_PREFIX").match(byline)
+    names = byline[start.end() :] if start is not None else byline
+    return [name for name in shape("NAME_SEPARATOR").split(names) if name]
+
+
+def split_tags(text: str) -> list[str]:
+    """The tags of a footer field's text, split where the grammar's TAG_SEPARATOR is (empty ones kept)."""
+    return shape("TAG_SEPARATOR").split(text)

@@ -24,10 +24,10 @@ import atheris
 # every one of them is imported, and so instrumented, inside this block.
 with atheris.instrument_imports(include=["digestparse"]):
     import digestparse
-    from digestparse import errors, export, lalr, models, parser, reader, syntax
-    from digestparse.fields import normalise
+    from digestparse import build, errors, export, fields, lalr, lines, models, parser, reader, syntax, text
+    from digestparse.text import normalise
 
-_INSTRUMENTED = (errors, lalr, models, parser, reader, syntax)
+_INSTRUMENTED = (build, errors, fields, lalr, lines, models, parser, reader, syntax, text)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -48,19 +48,13 @@ def _check_nothing_lost(text: str, digest: digestparse.Digest) -> None:
 
 
 def _check_lean_runner_agrees(text: str) -> None:
-    lean = syntax._lean()
-    if lean is None:
+    if syntax.backend() != "lean":
         raise AssertionError("the lean runner is the default")
     for line in reader.lines_of_text(text):
         for start in ("body", "cut_body", "footer"):
-            pieces = lean.parse(line.text, start)
+            by_lean = syntax.parse_with_lean(line.text, start)
             by_lark = syntax.parse_with_lark(line.text, start)
-            if pieces is None:
-                agree = isinstance(by_lark, syntax.SyntaxProblem)
-            elif start in ("body", "cut_body"):
-                agree = syntax._body_parts(pieces) == by_lark
-            else:
-                agree = syntax._footer_parts(pieces) == by_lark
+            agree = isinstance(by_lark, syntax.SyntaxProblem) if by_lean is None else by_lean == by_lark
             if not agree:
                 raise AssertionError(f"the lean runner and lark read {line.text!r} differently as a {start}")
 

@@ -21,7 +21,7 @@ def test_dask_reader_matches_the_parser(tmp_path: Path) -> None:
 
     folder = tmp_path / "archive" / "2020"
     folder.mkdir(parents=True)
-    chosen = [p for p in SAMPLE_FILES if p.parent.name == "valid"][:7]
+    chosen = SAMPLE_FILES[:7]
     for path in chosen:
         (folder / path.name).write_bytes(path.read_bytes())
     frame = read_digests(str(tmp_path / "archive" / "**" / "*.txt"), files_per_partition=3)

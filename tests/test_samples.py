@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import digestparse
-from digestparse.export import record
 
 from .conftest import SAMPLES
 
@@ -28,7 +27,7 @@ def test_valid_sample(path: Path) -> None:
     assert expected_path.is_file(), f"{path.name} has no expected {expected_path.name}"
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     digest = digestparse.parse_file(path, source=path.name)
-    assert [record(entry) for entry in digest.entries] == expected
+    assert [entry.model_dump(mode="json") for entry in digest.entries] == expected
     assert all(entry.status == "ok" for entry in digest.entries)
     # The only diagnostics a valid digest may give are for site chrome around its entries.
     assert {d.code for d in digest.diagnostics} <= {"skipped-text"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import digestparse
-from digestparse import cli, lalr, syntax
+from digestparse import cli
 
 from .conftest import ROOT, SAMPLES, SEED
 
@@ -46,17 +46,9 @@ MEMORY_BOUND = 1_500_000  # a quarter of the input
 
 @pytest.fixture(autouse=True)
 def _warm() -> None:
-    # Load the modules, build the grammar and let the lean runner finish
-    # learning its routes (it compiles a regex at a few marks, then stops) before
-    # memory is traced: what is measured is the input's cost, not the libraries'
-    # or the parser's one-off set-up.
+    # Load the modules and build the grammar before memory is traced: what is
+    # measured is the input's cost, not the libraries' or the parser's one-off set-up.
     digestparse.parse(SEED_BYTES.decode("utf-8"))
-    lean = syntax._lean()
-    assert lean is not None
-    for start in lean._routes:
-        for _ in range(lalr.LEARN_AT[-1]):
-            lean.parse("", start)  # read by the loop (fits neither rule), so it counts toward the marks
-        assert lean._routes[start].read >= lalr.LEARN_AT[-1]
     cli.main(["--schema"])
 
 

@@ -1,0 +1,57 @@
+"""Characters: which ones are white space, invisible or control characters, and what becomes of them.
+
+Scraped text carries every kind of space, zero-width and bidirectional marks,
+and control characters. `normalise` maps them so that structure is read from
+plain text (reader.py does it to every line), and `escape_controls` keeps them
+from ever reaching a terminal raw.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Zero-width and bidirectional formatting characters: invisible, and never part
+# of a field's meaning. U+00AD is the soft hyphen.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff" + "".join(
+    chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+# White space other than the plain space that scraped text carries: tab, vertical
+# tab, form feed, NEL, NBSP, the typographic spaces, line and paragraph
+# separators. None of them breaks a line for structure.
+SPACES = "\t\x0b\x0c\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B))
+
+# Control characters (C0 but tab, line feed and carriage return; DEL; C1 but
+# NEL) and lone surrogates become U+FFFD: kept out of structure, visible in fields.
+REPLACED = "".join(
+    chr(c) for c in [*range(0x09), *range(0x0E, 0x20), *range(0x7F, 0x85), *range(0x86, 0xA0)]
+) + "".join(chr(c) for c in range(0xD800, 0xE000))
+
+_REPLACEMENT = {
+    **dict.fromkeys(INVISIBLE, ""),
+    **dict.fromkeys(SPACES, " "),
+    **dict.fromkeys(REPLACED, "\ufffd"),
+}
+_TO_REPLACE = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]")
+
+
+def _replace(found: re.Match[str]) -> str:
+    return _REPLACEMENT[found.group()]
+
+
+def normalise(text: str) -> str:
+    """Map every kind of space to " ", drop invisible characters, replace controls with U+FFFD."""
+    # Every character above is unprintable (a test checks it), so printable text,
+    # most lines, is already normal: str.isprintable is one pass in C, less than
+    # half the cost of the regex's pass (0.7 against 1.8 us for a body).
+    if text.isprintable():
+        return text
+    return _TO_REPLACE.sub(_replace, text)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def escape_controls(text: str) -> str:
+    """Escape control characters so that a terminal never receives them raw."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)

@@ -1,0 +1,24 @@
+"""Inputs of adversarial shapes, any size: the unit tests count the work each takes, benchmarks/growth.py times it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .conftest import SEED
+
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "ten thousand parentheses": lambda n: "Headline\n\n" + "(" * n + "\n\nBy |April 3rd, 2020|x|\n",
+    "byline of many words with no dateline": lambda n: (
+        "Headline\n\nA caption. By " + "Name " * (n // 5) + "\n\nBy |April 3rd, 2020|x|\n"
+    ),
+    "megabyte of footers": lambda n: "By |April 23rd, 2020|Iraq|\n" * (n // 26),
+    "megabyte of bare dates": lambda n: "April 3, 2020\n" * (n // 14),
+    "many tiny entries": lambda n: "H\n\nApril 3, 2020 x\n\nBy |April 3rd, 2020|x|\n" * (n // 40),
+    "one line without newline": lambda n: "word (x) By " * (n // 12),
+}
+
+
+def normal_digest(size: int) -> str:
+    """About `size` characters of an ordinary digest: the seed, repeated."""
+    seed = SEED.read_text(encoding="utf-8") + "\n"
+    return (seed * (size // len(seed) + 1))[:size]
