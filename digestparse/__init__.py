@@ -14,6 +14,7 @@ __all__ = [
     "DigestParseError",
     "Entry",
     "__version__",
+    "convert",
     "export",
     "iter_entries",
     "parse",
@@ -22,6 +23,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from . import export
+    from .engine import convert
     from .errors import DigestError, DigestParseError
     from .models import Diagnostic, Digest, Entry
     from .parser import iter_entries, parse, parse_file
@@ -34,6 +36,7 @@ _HOME = {
     "Entry": ".models",
     "DigestError": ".errors",
     "DigestParseError": ".errors",
+    "convert": ".engine",
     "export": None,
     "iter_entries": ".parser",
     "parse": ".parser",

@@ -15,21 +15,19 @@ import json
 import os
 import stat
 import sys
-import tempfile
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .codes import CODES, unknown
-from .errors import DigestError, DigestParseError
-from .reader import STDIN, STDIN_NAME
+from .errors import DigestError
+from .outputs import Output, OutputError, StdoutClosedError, flush_stdout, write_stdout
+from .reader import STDIN
 from .text import escape_controls
 
 if TYPE_CHECKING:
-    from .models import Diagnostic, Entry
+    from .engine import Message, Summary
 
 # The parser, the models and the exporters (pydantic, lark) are imported when
 # there is work to do, so that --help and usage errors answer at once.
@@ -52,10 +50,6 @@ DIGEST_SUFFIXES = (".txt",)
 
 class UsageError(Exception):
     """A mistake in the command line itself: exit status 2."""
-
-
-class OutputError(Exception):
-    """An output that cannot be written: exit status 5. The message names the user's path."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV: leave cells that begin with = + - @ as they are (by default they get a leading ')",
     )  # fmt: skip
     parser.add_argument(
-        "-j", "--jobs", type=_positive, default=1, metavar="N",
-        help="parse files in N processes at once (default 1); the output keeps the order of the inputs",
+        "-j", "--jobs", type=_jobs, default="auto", metavar="N",
+        help="worker processes: a number, or auto (the default: one process for small inputs, every core for "
+        "large ones); the output is the same, byte for byte",
     )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="print no diagnostics, no summary, no progress bar")
     parser.add_argument("--debug", action="store_true", help="let unexpected errors show their traceback")
@@ -99,86 +94,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _jobs(text: str) -> int | str:
+    if text == "auto":
+        return text
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number of 1 or more, found {text!r}")
     return value
 
 
-@dataclass
-class InputTally:
-    """What one input gave."""
-
-    source: str
-    entries: int = 0
-    ok: int = 0
-    partial: int = 0
-    skipped_blocks: int = 0
-    error: dict[str, str] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"source": self.source, "entries": self.entries, "ok": self.ok, "partial": self.partial,
-                "skipped_blocks": self.skipped_blocks, "error": self.error}  # fmt: skip
+def exit_status(summary: Summary) -> int:
+    """The exit status a run's summary gives."""
+    if summary.unreadable:
+        return EXIT_UNREADABLE
+    if summary.strict_failed:
+        return EXIT_STRICT
+    if summary.not_a_digest or (summary.total("entries") == 0 and summary.nonempty_input):
+        return EXIT_NO_ENTRIES
+    return EXIT_OK
 
 
-@dataclass
-class Tally:
-    """What the run saw, for the summary line, --summary and the exit status."""
+def summary_line(summary: Summary) -> str:
+    """The one-line summary printed on standard error."""
+    files, entries, blocks = len(summary.inputs), summary.total("entries"), summary.total("skipped_blocks")
+    text = (
+        f"{files} file{'s' if files != 1 else ''}, {entries} entr{'ies' if entries != 1 else 'y'}: "
+        f"{summary.total('ok')} ok, {summary.total('partial')} partial; "
+        f"{blocks} skipped block{'s' if blocks != 1 else ''}"
+    )
+    if summary.unreadable:
+        text += f"; {summary.unreadable} unreadable"
+    if summary.not_a_digest:
+        text += f"; {summary.not_a_digest} not a digest"
+    return text
 
-    inputs: list[InputTally] = field(default_factory=list)
-    codes: Counter[str] = field(default_factory=Counter)
-    nonempty_input: bool = False
-    unreadable: int = 0
-    not_a_digest: int = 0
-    strict_failed: bool = False
-    duplicates: int = 0
 
-    def total(self, key: str) -> int:
-        return sum(getattr(one, key) for one in self.inputs)
-
-    def status(self) -> int:
-        if self.unreadable:
-            return EXIT_UNREADABLE
-        if self.strict_failed:
-            return EXIT_STRICT
-        if self.not_a_digest or (self.total("entries") == 0 and self.nonempty_input):
-            return EXIT_NO_ENTRIES
-        return EXIT_OK
-
-    def line(self) -> str:
-        """The one-line summary printed on standard error."""
-        files, entries, blocks = len(self.inputs), self.total("entries"), self.total("skipped_blocks")
-        text = (
-            f"{files} file{'s' if files != 1 else ''}, {entries} entr{'ies' if entries != 1 else 'y'}: "
-            f"{self.total('ok')} ok, {self.total('partial')} partial; "
-            f"{blocks} skipped block{'s' if blocks != 1 else ''}"
-        )
-        if self.unreadable:
-            text += f"; {self.unreadable} unreadable"
-        if self.not_a_digest:
-            text += f"; {self.not_a_digest} not a digest"
-        return text
-
-    def as_json(self, args: argparse.Namespace, fmt: str, status: int) -> dict[str, Any]:
-        """The --summary object."""
-        return {
-            "digestparse": __version__,
-            "exit_status": status,
-            "format": fmt,
-            "output": args.output if args.output not in (None, STDIN) else None,
-            "files": len(self.inputs),
-            "entries": self.total("entries"),
-            "ok": self.total("ok"),
-            "partial": self.total("partial"),
-            "skipped_blocks": self.total("skipped_blocks"),
-            "duplicates_dropped": self.duplicates,
-            "diagnostics": dict(sorted(self.codes.items())),
-            "inputs": [one.as_json() for one in self.inputs],
-        }
+def summary_object(summary: Summary, args: argparse.Namespace, fmt: str, status: int) -> dict[str, Any]:
+    """The --summary object."""
+    return {
+        "digestparse": __version__,
+        "exit_status": status,
+        "format": fmt,
+        "output": args.output if args.output not in (None, STDIN) else None,
+        "files": len(summary.inputs),
+        "entries": summary.total("entries"),
+        "ok": summary.total("ok"),
+        "partial": summary.total("partial"),
+        "skipped_blocks": summary.total("skipped_blocks"),
+        "duplicates_dropped": summary.duplicates,
+        "diagnostics": dict(sorted(summary.codes.items())),
+        "inputs": [one.as_json() for one in summary.inputs],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     _prefer_utf8(sys.stdout)
     try:
         return _run(args, own_process=argv is None)
-    except _StdoutClosedError:
+    except StdoutClosedError:
         return EXIT_OK
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -213,8 +182,8 @@ def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
     if args.schema:
         from .models import entry_schema  # noqa: PLC0415 - see the note on imports above
 
-        _write_stdout(json.dumps(entry_schema(), indent=2) + "\n")
-        _flush_stdout()
+        write_stdout(json.dumps(entry_schema(), indent=2) + "\n")
+        flush_stdout()
         return EXIT_OK
     try:
         codecs.lookup(args.encoding)
@@ -232,35 +201,62 @@ def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
             "Windows), stop with Ctrl-C, or see digestparse --help",
             file=sys.stderr,
         )
-    tally = Tally()
-    status = EXIT_OK
+    return _convert(args, inputs, fmt, allow)
+
+
+def _convert(args: argparse.Namespace, inputs: list[str], fmt: str, allow: frozenset[str]) -> int:
+    from .engine import Assembler, Options, resolve_jobs, run  # noqa: PLC0415 - see the note on imports above
+
+    jobs = resolve_jobs(args.jobs, inputs)
+    status = EXIT_INTERNAL
     with (
-        _Sink(args.output, "-o", default_stdout=True) as out,
-        _Sink(args.diagnostics, "--diagnostics") as diag_out,
-        _Sink(args.rejects, "--rejects") as reject_out,
-        _Sink(args.summary, "--summary") as summary_out,
+        Output(args.output, "-o", default_stdout=True) as out,
+        Output(args.diagnostics, "--diagnostics") as diag_out,
+        Output(args.rejects, "--rejects") as reject_out,
+        Output(args.summary, "--summary") as summary_out,
     ):
+        options = Options(
+            to=fmt,
+            title=Path(inputs[0]).name if fmt == "markdown" and len(inputs) == 1 and inputs[0] != STDIN else None,
+            formula_guard=args.formula_guard,
+            strict=args.strict,
+            allow=allow,
+            encoding=args.encoding,
+            records=diag_out.active,
+            rejects=reject_out.active,
+        )
+        progress = _Progress(inputs, enabled=not args.quiet and _is_terminal(sys.stderr))
+
+        def report(message: Message) -> None:
+            if not args.quiet:
+                progress.say(message.line)
+            diag_out.write(message.record)
+            reject_out.write(message.reject)
+
+        assembler = Assembler(inputs, options, out.write, on_message=report)
         try:
-            progress = _Progress(inputs, enabled=not args.quiet and _is_terminal(sys.stderr))
-            report = _Reporter(quiet=args.quiet, diagnostics=diag_out, rejects=reject_out, progress=progress)
-            entries = _entries(inputs, args, allow=allow, tally=tally, report=report, progress=progress)
             try:
-                for piece in _render(fmt, entries, args, inputs):
-                    out.write(piece)
+                assembler.begin()
+                run(inputs, options, assembler, jobs=jobs, stdin=sys.stdin.buffer, on_read=progress.advance)
+                assembler.end()
             finally:
                 progress.close()
-            status = tally.status()
+            status = exit_status(assembler.summary)
             if status not in (EXIT_OK, EXIT_NO_ENTRIES):
                 out.abandon()
         except OutputError:
             status = EXIT_UNWRITABLE
             out.abandon()
             raise
+        except DigestError:
+            status = EXIT_USAGE  # a bad DIGESTPARSE_BACKEND, found at the first parse
+            raise
         finally:
             if summary_out.active:
-                summary_out.write(json.dumps(tally.as_json(args, fmt, status), ensure_ascii=False, indent=2) + "\n")
+                report_object = summary_object(assembler.summary, args, fmt, status)
+                summary_out.write(json.dumps(report_object, ensure_ascii=False, indent=2) + "\n")
     if not args.quiet:
-        print(tally.line(), file=sys.stderr)
+        print(summary_line(assembler.summary), file=sys.stderr)
     return status
 
 
@@ -284,7 +280,7 @@ def _freeze_imported_objects() -> None:
     the process's own command line (main() without arguments): a program that
     calls main() itself keeps its collector as it was.
     """
-    from . import batch, export  # noqa: F401, PLC0415 - imported to be frozen with the rest
+    from . import engine, export  # noqa: F401, PLC0415 - imported to be frozen with the rest
 
     gc.freeze()
 
@@ -398,144 +394,8 @@ def _is_within(path: str, folder: str) -> bool:
     return parent == top or parent.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _entries(
-    inputs: list[str],
-    args: argparse.Namespace,
-    *,
-    allow: frozenset[str],
-    tally: Tally,
-    report: _Reporter,
-    progress: _Progress,
-) -> Iterator[Entry]:
-    from .batch import read_inputs  # noqa: PLC0415 - see the note on imports above
-    from .models import Entry  # noqa: PLC0415
-
-    streams = read_inputs(
-        inputs,
-        stdin=sys.stdin.buffer,
-        jobs=args.jobs,
-        strict=args.strict,
-        allow=allow,
-        encoding=args.encoding,
-        on_read=progress.advance,
-    )
-    for source, events in streams:
-        one = InputTally(source)
-        tally.inputs.append(one)
-        try:
-            for event in events:
-                tally.nonempty_input = True
-                if isinstance(event, Entry):
-                    _count_entry(event, one, tally, report)
-                    yield event
-                else:
-                    _count_diagnostic(event, one, tally, report)
-        except OSError as error:
-            tally.unreadable += 1
-            _input_failed(one, tally, report.failure(source, "read-error", f"cannot read {source}: {_reason(error)}"))
-        except DigestParseError as error:
-            tally.nonempty_input = True
-            _input_failed(one, tally, report.error(error))
-            if error.code == "decode-error":
-                tally.unreadable += 1
-            elif error.code == "not-a-digest" and (not args.strict or error.code in allow):
-                tally.not_a_digest += 1  # binary data: the reader refuses it, strict or not
-            else:
-                tally.strict_failed = True
-                return
-
-
-def _count_entry(entry: Entry, one: InputTally, tally: Tally, report: _Reporter) -> None:
-    one.entries += 1
-    if entry.status == "ok":
-        one.ok += 1
-    else:
-        one.partial += 1
-    for issue in entry.issues:
-        tally.codes[issue.code] += 1
-        report.diagnostic(issue)
-
-
-def _count_diagnostic(diagnostic: Diagnostic, one: InputTally, tally: Tally, report: _Reporter) -> None:
-    if diagnostic.code == "skipped-text":
-        one.skipped_blocks += 1
-    elif diagnostic.code == "not-a-digest":
-        tally.not_a_digest += 1
-    tally.codes[diagnostic.code] += 1
-    report.diagnostic(diagnostic)
-
-
-def _input_failed(one: InputTally, tally: Tally, diagnostic: dict[str, Any]) -> None:
-    one.error = {"code": diagnostic["code"], "message": diagnostic["message"]}
-    tally.codes[diagnostic["code"]] += 1
-
-
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
-
-
-def _render(fmt: str, entries: Iterable[Entry], args: argparse.Namespace, inputs: list[str]) -> Iterator[str]:
-    from . import export  # noqa: PLC0415 - see the note on imports above
-
-    if fmt == "json":
-        return export.iter_json(entries)
-    if fmt == "jsonl":
-        return export.iter_jsonl(entries)
-    if fmt == "csv":
-        return export.iter_csv(entries, formula_guard=args.formula_guard)
-    if fmt == "markdown":
-        # One input: its file name is the title. Several: a heading for each source.
-        title = Path(inputs[0]).name if len(inputs) == 1 and inputs[0] != STDIN else None
-        return export.iter_markdown(entries, title=title)
-    return export.iter_digest(entries)
-
-
-class _Reporter:
-    """Diagnostics to standard error, the --diagnostics file and the --rejects file."""
-
-    def __init__(self, *, quiet: bool, diagnostics: _Sink, rejects: _Sink, progress: _Progress) -> None:
-        self.progress = progress
-        self.quiet = quiet
-        self.diagnostics = diagnostics
-        self.rejects = rejects
-
-    def diagnostic(self, diagnostic: Diagnostic) -> None:
-        if not self.quiet:
-            self.progress.say(format_diagnostic(diagnostic))
-        if self.diagnostics.active:
-            self._record(diagnostic.model_dump(mode="json"))
-        if self.rejects.active and diagnostic.code == "skipped-text" and diagnostic.text is not None:
-            self.rejects.write(reject_block(diagnostic.source, diagnostic.line, diagnostic.end_line, diagnostic.text))
-
-    def error(self, error: DigestParseError) -> dict[str, Any]:
-        """An error that stopped an input, located where it happened."""
-        record = {"code": error.code, "severity": "error", "message": error.message, "source": error.source,
-                  "line": error.line, "column": error.column, "end_line": error.line}  # fmt: skip
-        self.progress.say(format_record(record))
-        self._record(record)
-        return record
-
-    def failure(self, source: str, code: str, message: str) -> dict[str, Any]:
-        """An error about a whole input, which has no line or column (a file that cannot be read)."""
-        record = {"code": code, "severity": "error", "message": message, "source": source,
-                  "line": None, "column": None, "end_line": None}  # fmt: skip
-        self.progress.say(format_record(record))
-        self._record(record)
-        return record
-
-    def _record(self, record: dict[str, Any]) -> None:
-        if self.diagnostics.active:
-            self.diagnostics.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def reject_block(source: str | None, first: int, last: int, text: str) -> str:
-    """One skipped block in the --rejects layout: a header line, then the block's lines, then a blank line.
-
-    The header, `==> SOURCE line N <==` or `==> SOURCE lines N-M <==`, says how
-    many lines follow (M - N + 1), so a block that holds blank lines reads back whole.
-    """
-    span = f"line {first}" if first == last else f"lines {first}-{last}"
-    return f"==> {source or STDIN_NAME} {span} <==\n{text}\n\n"
 
 
 # A progress bar is worth showing for this much work, and only to a terminal.
@@ -574,183 +434,9 @@ class _Progress:
             self.bar.close()
 
 
-def format_diagnostic(diagnostic: Diagnostic) -> str:
-    """SOURCE:LINE:COLUMN: SEVERITY: MESSAGE [CODE], control characters escaped."""
-    return format_record(diagnostic.model_dump())
-
-
-def format_record(record: dict[str, Any]) -> str:
-    """A diagnostic's JSON object as a line for standard error; without a line, SOURCE: SEVERITY: MESSAGE [CODE]."""
-    where = record["source"] or STDIN_NAME
-    if record["line"] is not None:
-        where += f":{record['line']}:{record['column']}"
-    return escape_controls(f"{where}: {record['severity']}: {record['message']} [{record['code']}]")
-
-
 def _is_terminal(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty is not None and isatty())
-
-
-class _Sink:
-    """Where an output goes; it appears whole when the run succeeds, or not at all.
-
-    A file is written to a temporary file beside it and renamed into place at the
-    end. Standard output is held in a temporary file too, and copied out at the
-    end, so that a failed run writes nothing there. A path that is no regular
-    file (/dev/null, a FIFO, /dev/stdout) is written straight through: it cannot
-    be replaced. Every failure to write names the user's path.
-    """
-
-    def __init__(self, path: str | None, flag: str, *, default_stdout: bool = False) -> None:
-        # "-" is standard output; no path at all is standard output for the
-        # entries, and nothing for the side files (--diagnostics, --rejects, --summary).
-        self.path = None if path in (None, STDIN) else path
-        self.flag = flag
-        self.to_stdout = path == STDIN or (path is None and default_stdout)
-        self.active = self.path is not None or self.to_stdout
-        self._handle: TextIO | None = None
-        self._temp: str | None = None
-        self._direct = False
-        self._abandoned = False
-
-    @property
-    def _shown(self) -> str:
-        return self.path if self.path is not None else "standard output"
-
-    def _failed(self, error: OSError) -> OutputError:
-        return OutputError(f"cannot write {self._shown} ({self.flag}): {_reason(error)}")
-
-    def __enter__(self) -> _Sink:
-        try:
-            if self.path is not None and _is_special(self.path):
-                self._direct = True
-                self._handle = open(self.path, "w", encoding="utf-8", newline="")
-            elif self.path is not None:
-                folder = os.path.dirname(os.path.abspath(self.path))
-                fd, self._temp = tempfile.mkstemp(prefix=".digestparse-", suffix=".tmp", dir=folder)
-                self._handle = open(fd, "w", encoding="utf-8", newline="")
-            elif self.to_stdout:
-                self._handle = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
-        except OSError as error:
-            raise self._failed(error) from None
-        return self
-
-    def write(self, text: str) -> None:
-        if self._handle is None:
-            return
-        try:
-            self._handle.write(text)
-        except OSError as error:
-            raise self._failed(error) from None
-
-    def abandon(self) -> None:
-        """Leave any existing file as it was, and standard output empty: the run failed."""
-        self._abandoned = True
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        handle = self._handle
-        if handle is None:
-            return
-        keep = kind is None and not self._abandoned
-        try:
-            if self.to_stdout:
-                self._copy_to_stdout(handle, keep)
-            elif self._direct:
-                handle.close()
-            else:
-                self._put_in_place(handle, keep)
-        except OSError as failure:
-            if kind is None:
-                raise self._failed(failure) from None
-
-    def _copy_to_stdout(self, handle: TextIO, keep: bool) -> None:
-        with handle:
-            if not keep:
-                return
-            handle.seek(0)
-            # The bytes as they are when standard output takes bytes (it is UTF-8: _prefer_utf8);
-            # else (a program's own text stream) the text.
-            target = getattr(sys.stdout, "buffer", None)
-            _flush_stdout()
-            if target is None:
-                while text := handle.read(COPY_SIZE):
-                    _write_stdout(text)
-            else:
-                while block := handle.buffer.read(COPY_SIZE):
-                    _write_stdout_bytes(target, block)
-        _flush_stdout()
-
-    def _put_in_place(self, handle: TextIO, keep: bool) -> None:
-        temp, path = self._temp, self.path
-        if temp is None or path is None:  # pragma: no cover - __enter__ sets both with the handle
-            raise TypeError("a file output without its paths")
-        try:
-            handle.close()
-            if keep:
-                os.chmod(temp, _new_file_mode(path))
-                os.replace(temp, path)
-        finally:
-            if os.path.lexists(temp):
-                os.unlink(temp)
-
-
-# Standard output is copied out of its temporary file in blocks of this many bytes (or characters).
-COPY_SIZE = 1 << 16
-
-
-def _is_special(path: str) -> bool:
-    """Whether the path exists and is no regular file: a device, a FIFO, a socket."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode)
-
-
-def _new_file_mode(path: str) -> int:
-    # The temporary file is private (0600); the result gets the mode a plain
-    # open() would give it, or keeps the mode of the file it replaces.
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-class _StdoutClosedError(Exception):
-    """The reader of standard output went away (`| head`)."""
-
-
-def _write_stdout(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-    except BrokenPipeError:
-        _silence_stdout()
-        raise _StdoutClosedError from None
-
-
-def _write_stdout_bytes(target: IO[bytes], block: bytes) -> None:
-    try:
-        target.write(block)
-    except BrokenPipeError:
-        _silence_stdout()
-        raise _StdoutClosedError from None
-
-
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise _StdoutClosedError from None
-
-
-def _silence_stdout() -> None:
-    # Python would report the broken pipe again when it flushes at exit.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _prefer_utf8(stream: TextIO | IO[str]) -> None:

@@ -31,13 +31,7 @@ LIST_SEPARATOR = "; "
 
 def iter_json(entries: Iterable[Entry]) -> Iterator[str]:
     """One JSON array of entry objects, in pieces."""
-    yield "["
-    first = True
-    for entry in entries:
-        body = entry.model_dump_json(indent=2).replace("\n", "\n  ")
-        yield ("\n  " if first else ",\n  ") + body
-        first = False
-    yield "\n]\n" if not first else "]\n"
+    return Document("json").pieces(entries)
 
 
 def to_json(entries: Iterable[Entry]) -> str:
@@ -47,8 +41,7 @@ def to_json(entries: Iterable[Entry]) -> str:
 
 def iter_jsonl(entries: Iterable[Entry]) -> Iterator[str]:
     """One compact JSON object a line, each written as its entry arrives."""
-    for entry in entries:
-        yield entry.model_dump_json() + "\n"
+    return Document("jsonl").pieces(entries)
 
 
 def to_jsonl(entries: Iterable[Entry]) -> str:
@@ -82,20 +75,20 @@ def _cell(key: str, value: Any) -> str:
     return str(value)
 
 
+def _csv_row(cells: Iterable[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _csv_entry(entry: Entry, formula_guard: bool) -> str:
+    cells = [_cell(key, getattr(entry, key)) for key in FIELDS]
+    return _csv_row([guard_formula(cell) for cell in cells] if formula_guard else cells)
+
+
 def iter_csv(entries: Iterable[Entry], *, formula_guard: bool = True) -> Iterator[str]:
     """A header of every contract key, then one row per entry, in pieces."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(FIELDS)
-    for entry in entries:
-        cells = [_cell(key, getattr(entry, key)) for key in FIELDS]
-        if formula_guard:
-            cells = [guard_formula(cell) for cell in cells]
-        writer.writerow(cells)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    return Document("csv", formula_guard=formula_guard).pieces(entries)
 
 
 def to_csv(entries: Iterable[Entry], *, formula_guard: bool = True) -> str:
@@ -151,18 +144,7 @@ def iter_markdown(entries: Iterable[Entry], *, title: str | None = None) -> Iter
     With a `title`, one heading over every entry; without, a heading for each
     source, so that the entries of several inputs stay apart.
     """
-    if title is not None:
-        yield f"# {markdown_text(title)}\n"
-    started = False
-    source: str | None = None
-    for entry in entries:
-        if title is None and (not started or entry.source != source):
-            source = entry.source
-            yield ("\n" if started else "") + f"# {markdown_text(source or DEFAULT_TITLE)}\n"
-        started = True
-        yield "\n" + _markdown_entry(entry)
-    if title is None and not started:
-        yield f"# {DEFAULT_TITLE}\n"
+    return Document("markdown", title=title).pieces(entries)
 
 
 # The heading of a document with no title and no source.
@@ -285,10 +267,7 @@ def _digest_entry(entry: Entry) -> str:
 
 def iter_digest(entries: Iterable[Entry]) -> Iterator[str]:
     """Entries written back in the canonical digest format, in pieces."""
-    first = True
-    for entry in entries:
-        yield ("" if first else "\n") + _digest_entry(entry)
-        first = False
+    return Document("digest").pieces(entries)
 
 
 def to_digest(entries: Iterable[Entry]) -> str:
@@ -298,3 +277,79 @@ def to_digest(entries: Iterable[Entry]) -> str:
     repeated footer, a date as written, ...), so that it reads back as it was.
     """
     return "".join(iter_digest(entries))
+
+
+# ------------------------------------------------------------------ documents
+
+FORMATS = ("json", "jsonl", "csv", "markdown", "digest")
+
+
+class Document:
+    """One output document in a format: each entry's own text, and what comes before, between and after them.
+
+    `render` makes an entry's text and needs nothing else, so it can run where
+    the entry was parsed (a worker process); `begin`, `add` and `end` put the
+    texts in order into the document, wherever they were made.
+    """
+
+    def __init__(self, to: str, *, title: str | None = None, formula_guard: bool = True) -> None:
+        if to not in FORMATS:
+            raise ValueError(f"expected one of the formats {', '.join(FORMATS)}, found {to!r}")
+        self.to = to
+        self.title = title
+        self.formula_guard = formula_guard
+        self.count = 0  # entries added so far
+        self._source: str | None = None
+
+    def render(self, entry: Entry) -> str:
+        """One entry's own text in this format."""
+        if self.to == "jsonl":
+            return entry.model_dump_json() + "\n"
+        if self.to == "json":
+            return entry.model_dump_json(indent=2).replace("\n", "\n  ")
+        if self.to == "csv":
+            return _csv_entry(entry, self.formula_guard)
+        if self.to == "markdown":
+            return _markdown_entry(entry)
+        return _digest_entry(entry)
+
+    def begin(self) -> str:
+        """What comes before the first entry."""
+        if self.to == "json":
+            return "["
+        if self.to == "csv":
+            return _csv_row(FIELDS)
+        if self.to == "markdown" and self.title is not None:
+            return f"# {markdown_text(self.title)}\n"
+        return ""
+
+    def add(self, text: str, source: str | None) -> str:
+        """What the document holds for the next entry, given its rendered text and its source."""
+        first = self.count == 0
+        self.count += 1
+        if self.to == "json":
+            return ("\n  " if first else ",\n  ") + text
+        if self.to == "digest":
+            return text if first else "\n" + text
+        if self.to == "markdown":
+            heading = ""
+            if self.title is None and (first or source != self._source):
+                heading = ("" if first else "\n") + f"# {markdown_text(source or DEFAULT_TITLE)}\n"
+            self._source = source
+            return heading + "\n" + text
+        return text
+
+    def end(self) -> str:
+        """What comes after the last entry."""
+        if self.to == "json":
+            return "\n]\n" if self.count else "]\n"
+        if self.to == "markdown" and self.title is None and self.count == 0:
+            return f"# {DEFAULT_TITLE}\n"
+        return ""
+
+    def pieces(self, entries: Iterable[Entry]) -> Iterator[str]:
+        """The whole document, in pieces, one entry at a time."""
+        yield self.begin()
+        for entry in entries:
+            yield self.add(self.render(entry), entry.source)
+        yield self.end()

@@ -144,6 +144,29 @@ def joined(paragraphs: list[Line]) -> str:
     return "\n".join(line.text for line in paragraphs)
 
 
+def cut_points(lines: Iterable[Line]) -> Iterator[Line]:
+    """The lines before which an input may be cut in two, its halves grouped apart, with the same result.
+
+    Such a line is text (a headline, or site text) whose last non-blank line
+    before it is a footer. The footer has closed its entry, and text can neither
+    repeat that footer nor be a body that joins it, so no entry or skipped block
+    spans the cut; and the part before it ends with no text left open, so the end
+    of that part is no end of the input to it. (A test holds every cut to it.)
+    """
+    is_footer = _shapes().footer
+    after_footer = False
+    for line in lines:
+        text = line.text
+        if not text or text.isspace():
+            continue
+        if is_footer(text) is not None:
+            after_footer = True
+            continue
+        if after_footer and not _is_body(text):
+            yield line
+        after_footer = False
+
+
 # ----------------------------------------------------------------- drafts
 
 
@@ -190,12 +213,14 @@ class Skipped:
 # ---------------------------------------------------------------- grouping
 
 
-def group(lines: Iterable[Line]) -> Iterator[Draft | Skipped]:
+def group(lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True) -> Iterator[Draft | Skipped]:
     """Group numbered lines into entry drafts and skipped blocks, in input order.
 
     Entries end at their footer. The text since the previous footer is split by
     `_split`; the last entry is held back until the next non-blank line shows
-    whether a duplicate footer or a late body still belongs to it.
+    whether a duplicate footer or a late body still belongs to it. When the
+    lines end without being `complete` (reading them failed), the last entry is
+    given and the text after its footer, cut short by the failure, is not.
     """
     is_footer = _shapes().footer
     pending: list[Line] = []  # the lines since the last footer, from the first non-blank one
@@ -231,7 +256,12 @@ def group(lines: Iterable[Line]) -> Iterator[Draft | Skipped]:
         last.footers.append(line)
         yield from items
         held = last
-    items = _attach_late_body(_split(pending, solid, footer_follows=False), held) if pending else []
+    yield from _rest(pending, solid, held, complete=complete())
+
+
+def _rest(pending: list[Line], solid: list[int], held: Draft | None, *, complete: bool) -> Iterator[Draft | Skipped]:
+    """The end of the lines: the entry held back, and what followed its footer (unless reading stopped short)."""
+    items = _attach_late_body(_split(pending, solid, footer_follows=False), held) if pending and complete else []
     _mark_endings(items)
     if held is not None:
         yield held

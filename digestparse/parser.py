@@ -24,13 +24,42 @@ SNIFF_LINES = 20
 
 
 def events(
-    lines: Iterable[Line], source: str | None, strict: bool = False, allow: Collection[str] = ()
+    lines: Iterable[Line], source: str | None, strict: bool = False, allow: Collection[str] = (), *, sniff: bool = True
 ) -> Iterator[Entry | Diagnostic]:
-    """Entries and skipped-text diagnostics, in input order, one at a time."""
+    """Entries and skipped-text diagnostics, in input order, one at a time.
+
+    With `sniff` (the lines start an input), an input whose first lines are markup is one `not-a-digest` error.
+    When the lines stop at an error (bytes that cannot be decoded, a read that
+    fails), the entries read before it are given, up to the last footer; then
+    the error is raised.
+    """
+    stopped: list[DigestParseError | OSError] = []
+    yield from _events(_until_error(lines, stopped), source, strict, allow, sniff=sniff, complete=lambda: not stopped)
+    if stopped:
+        raise stopped[0]
+
+
+def _until_error(lines: Iterable[Line], stopped: list[DigestParseError | OSError]) -> Iterator[Line]:
+    """The lines, ending (and keeping the error in `stopped`) where reading them fails."""
+    try:
+        yield from lines
+    except (DigestParseError, OSError) as error:
+        stopped.append(error)
+
+
+def _events(
+    lines: Iterable[Line],
+    source: str | None,
+    strict: bool,
+    allow: Collection[str],
+    *,
+    sniff: bool,
+    complete: Callable[[], bool],
+) -> Iterator[Entry | Diagnostic]:
     stream = iter(lines)
     head: list[Line] = []
     solid: list[Line] = []
-    for line in stream:
+    for line in stream if sniff else ():
         head.append(line)
         if not line.blank:
             solid.append(line)
@@ -47,7 +76,7 @@ def events(
                 last = line
         yield build.not_a_digest(markup, solid[0], last, source)
         return
-    for item in group(itertools.chain(head, stream)):
+    for item in group(itertools.chain(head, stream), complete=complete):
         if isinstance(item, Draft):
             entry = build.entry(item, source)
             if strict:

@@ -85,15 +85,19 @@ def lines_of_text(text: str) -> Iterator[Line]:
     return lines_of_chunks([text])
 
 
-def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterator[Line]:
+def lines_of_chunks(
+    chunks: Iterable[str], source: str | None = None, *, first_number: int = 1, at_start: bool = True
+) -> Iterator[Line]:
     """Split text arriving in pieces into numbered lines, holding only one line at a time.
 
     A `UndecodableBytesError` raised by `chunks` becomes a DigestParseError at the line and
-    column where the undecodable bytes begin.
+    column where the undecodable bytes begin. A part of an input that does not
+    start it (`at_start` false) starts at line `first_number`, and a byte-order
+    mark there is no byte-order mark but a character of the text.
     """
     partial: list[str] = []  # pieces of the line still open
-    number = 1
-    started = False
+    number = first_number
+    started = not at_start
     after_cr = False  # the previous piece ended with CR: a LF now completes a CRLF
     try:
         for piece in chunks:
@@ -120,7 +124,7 @@ def lines_of_chunks(chunks: Iterable[str], source: str | None = None) -> Iterato
         column = sum(len(piece) for piece in partial) + 1
         raise DigestParseError(bad.message, number, column, source=source, code="decode-error") from None
     last = "".join(partial)
-    if last or number > 1:
+    if last:  # the text after the last line end, when it has no line end of its own
         yield make_line(number, last)
 
 
@@ -186,15 +190,18 @@ def _codec_name(encoding: str) -> str:
     return codecs.lookup(encoding).name
 
 
-def decoded_chunks(stream: IO[bytes] | Readable, encoding: str, source: str | None) -> Iterator[str]:
+def decoded_chunks(
+    stream: IO[bytes] | Readable, encoding: str, source: str | None, *, sniff: bool = True
+) -> Iterator[str]:
     """Decode a binary stream block by block.
 
     Before a byte that cannot be decoded, yields the good text, then raises
-    UndecodableBytesError for `lines_of_chunks` to locate. A text stream passes through.
+    UndecodableBytesError for `lines_of_chunks` to locate. A text stream passes
+    through. With `sniff` (the start of an input), binary data is refused first.
     """
     codec = _codec_name(encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    first = True
+    first = sniff
     while True:
         block = stream.read(CHUNK_BYTES)
         if isinstance(block, str):
@@ -238,6 +245,15 @@ SNIFF_BYTES = 8192
 def hex_bytes(data: bytes) -> str:
     """Bytes as a user reads them in a message: "0x90 0x1f"."""
     return " ".join(f"0x{byte:02x}" for byte in data)
+
+
+def looks_like_binary(head: bytes) -> bool:
+    """Whether the start of an input is binary data (or UTF-16 without its byte-order mark), not UTF-8 text."""
+    try:
+        _refuse_binary(head, "utf-8", None)
+    except DigestParseError:
+        return True
+    return False
 
 
 def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:

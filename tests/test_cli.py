@@ -240,11 +240,16 @@ def test_a_failed_run_leaves_the_previous_output(tmp_path: Path) -> None:
 
 def test_a_crash_half_way_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    def explode(entries: object) -> object:
-        yield "[partial"
-        raise RuntimeError("disk on fire")
+    rendered = []
 
-    monkeypatch.setattr(export, "iter_json", explode)
+    def explode(document: export.Document, entry: object) -> str:
+        # A fault of digestparse itself at the third entry, after two were written.
+        rendered.append(entry)
+        if len(rendered) == 3:
+            raise RuntimeError("disk on fire")
+        return "{}"
+
+    monkeypatch.setattr(export.Document, "render", explode)
     target = tmp_path / "out.json"
     assert cli.main([SEED_ARG, "-o", str(target), "-q"]) == 70
     assert not target.exists()
@@ -331,10 +336,10 @@ def test_no_formula_guard_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_debug_lets_an_internal_error_show_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(entries: object) -> object:
+    def explode(document: export.Document, entry: object) -> str:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export, "iter_json", explode)
+    monkeypatch.setattr(export.Document, "render", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main([SEED_ARG, "--debug", "-q"])
 

@@ -120,7 +120,7 @@ def test_jobs_strict_failure_stops_in_order(capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize("value", ["0", "-1", "x"])
 def test_jobs_must_be_a_positive_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--jobs", value]) == 2
-    assert "expected a whole number of 1 or more" in capsys.readouterr().err
+    assert "expected auto or a whole number of 1 or more" in capsys.readouterr().err
 
 
 def test_help_does_not_load_the_parser() -> None:
