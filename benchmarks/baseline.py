@@ -4,8 +4,9 @@
 
 It reads the whole file, cuts it at footer lines, takes the line before the
 body as the headline, pulls the body's parts out with one regular expression
-and the footer's with str.split, and writes one JSON object per entry. No
-recovery, no positions, no diagnostics: what a quick script would do.
+and the footer's with str.split, and writes one JSON object per entry, with
+the contract's keys, as compact as digestparse writes them. No recovery, no
+positions, no diagnostics: what a quick script would do.
 """
 
 from __future__ import annotations
@@ -64,8 +65,12 @@ def main() -> None:
             "published": iso(fields[1]) if len(fields) > 1 else None,
             "tags": [t.strip() for t in fields[2].split(",") if t.strip()] if len(fields) > 2 else [],
             "source": sys.argv[1],
+            "line": None,
+            "end_line": None,
+            "status": "ok",
+            "issues": [],
         }
-        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        out.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,26 @@
-"""Measure digestparse on generated corpora, against the plain-regex baseline, in one run.
+"""Measure digestparse on generated corpora, against a plain-regex baseline and a floor, in one run.
 
-    python benchmarks/run.py [--sizes 4 16 64] [--jobs-files 32] [--against DIR]
+    python benchmarks/run.py [--sizes 4 20 40 64] [--files 32] [--repeat 5] [--against DIR]
 
-For each size: MB/s and peak memory of `parse_file`, `iter_entries` and the
-CLI from file to JSON Lines, then the same for benchmarks/baseline.py; each
-run in a fresh process, best of --repeat. The commands of one size take turns
-(round after round, each command once a round), so that a slow spell of a
-shared machine weighs on all of them alike, not on one. Then: the largest size with lark
-itself reading every text (DIGESTPARSE_BACKEND=lark), to show what the lean
-runner gains; start-up (--help, a small file); and a folder of files with
-`--jobs 1` and `--jobs 2`. Prints a Markdown table for the README.
+Each command runs in a fresh process; the commands of one size take turns,
+round after round, and each figure is the best of --repeat (a slow spell of a
+shared machine then weighs on all of them alike). For each size of a single
+generated file, to JSON Lines:
 
-`--against DIR` adds, at each size, the command line of another checkout of
-digestparse (for example `git worktree add /tmp/before HEAD~3`) taking turns
-with this one: the way to see what a change costs or gains.
+- the command line with its defaults (`--jobs auto`: the cores, from 8 MB on);
+- the command line with `--jobs 1`;
+- benchmarks/baseline.py: a plain-regex splitter writing the same compact JSON
+  Lines in one process (no recovery, no positions, no diagnostics);
+- benchmarks/floor.py: read, split on blank lines, dump a dict of the
+  contract's keys per entry: the least any converter does, in one process;
+
+with MB/s, peak memory (of the main process and its workers, each), and each
+figure as a ratio to the baseline and as a share of the floor's speed. Then a
+folder of --files files of 1 MB with `--jobs 1` and `--jobs 2`, and start-up.
+
+`--against DIR` adds the command line of another checkout of digestparse (for
+example `git worktree add /tmp/before HEAD~3`) with `--jobs 1`, in turns with
+this one: the way to see what a change costs or gains on one core.
 """
 
 from __future__ import annotations
@@ -31,13 +38,11 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402 - the generator lives beside this script
 
-PARSE_FILE = "import sys, digestparse; digestparse.parse_file(sys.argv[1])"
-ITER_ENTRIES = "import sys, digestparse; sum(1 for _ in digestparse.iter_entries(sys.argv[1]))"
 AGAINST = "import sys; sys.path.insert(0, sys.argv.pop(1)); from digestparse.cli import main; raise SystemExit(main())"
 
 
 def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one child process, its output thrown away."""
+    """Wall seconds and the peak resident MB of the child or of any of its own children, its output thrown away."""
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=sink, stderr=sink, env={**os.environ, **(env or {})})
@@ -48,17 +53,10 @@ def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[flo
     return seconds, usage.ru_maxrss / 1024
 
 
-def _best(command: list[str], repeat: int) -> tuple[float, float]:
-    return _best_of_turns({"one": command}, repeat)["one"]
-
-
-def _best_of_turns(
+def best_of_turns(
     commands: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None
-) -> dict[str, tuple[float, float]]:  # fmt: skip
-    """Each command's best time and highest peak over `repeat` rounds, the commands taking turns.
-
-    `envs` gives a command (by name) variables of its own.
-    """
+) -> dict[str, tuple[float, float]]:
+    """Each command's best time and highest peak over `repeat` rounds, the commands taking turns."""
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
@@ -76,7 +74,7 @@ def corpus(megabytes: int) -> Path:
 
 
 def folder(files: int) -> Path:
-    """A folder of `files` digests of 1 MB each, for --jobs."""
+    """A folder of `files` digests of 1 MB each."""
     path = CORPUS / f"{files}x1mb"
     path.mkdir(parents=True, exist_ok=True)
     for n in range(files):
@@ -86,83 +84,87 @@ def folder(files: int) -> Path:
     return path
 
 
+def single_files(sizes: list[int], repeat: int, against: Path | None) -> None:
+    """One generated file of each size to JSON Lines: the command line, the baseline and the floor."""
+    python = sys.executable
+    # Each checkout keeps its own built grammar: one cache thrown out by the other's would cost each run 45 ms.
+    envs = {name: {"XDG_CACHE_HOME": str(CORPUS / "cache-here")} for name in ("auto", "one")}
+    envs["against"] = {"XDG_CACHE_HOME": str(CORPUS / "cache-against")}
+    print("| input | CLI, defaults | CLI, --jobs 1 | baseline | floor | defaults / baseline | --jobs 1 / baseline |")
+    print("|---|---|---|---|---|---|---|")
+    compared = []
+    for size in sizes:
+        path = str(corpus(size))
+        commands = {
+            "auto": [python, "-m", "digestparse", path, "--to", "jsonl", "-q"],
+            "one": [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "--jobs", "1"],
+            "baseline": [python, str(HERE / "baseline.py"), path],
+            "floor": [python, str(HERE / "floor.py"), path],
+        }
+        if against is not None:
+            commands["against"] = [python, "-c", AGAINST, str(against.resolve()), path, "--to", "jsonl", "-q"]
+        found = best_of_turns(commands, repeat, envs)
+        mb = Path(path).stat().st_size / 1e6
+        floor = mb / found["floor"][0]
+
+        def cell(name: str, found: dict[str, tuple[float, float]] = found, mb: float = mb, floor: float = floor) -> str:
+            speed = mb / found[name][0]
+            return f"{speed:.1f} MB/s ({speed / floor:.0%} of the floor), {found[name][1]:.0f} MB"
+
+        auto, one = found["baseline"][0] / found["auto"][0], found["baseline"][0] / found["one"][0]
+        print(f"| {size} MB | {cell('auto')} | {cell('one')} | {cell('baseline')} | {floor:.1f} MB/s, "
+              f"{found['floor'][1]:.0f} MB | {auto:.2f}x | {one:.2f}x |")  # fmt: skip
+        if against is not None:
+            compared.append((size, mb / found["one"][0], mb / found["against"][0]))
+    for size, here, there in compared:
+        print(
+            f"\n{size} MB, --jobs 1: this checkout {here:.2f} MB/s, {against} {there:.2f} MB/s ({here / there:.2f}x)."
+        )
+
+
+def many_files(files: int, repeat: int) -> None:
+    """A folder of files of 1 MB, with one process and with two."""
+    python = sys.executable
+    path = folder(files)
+    total = sum(p.stat().st_size for p in path.glob("*.txt")) / 1e6
+    jobs = {n: [python, "-m", "digestparse", str(path), "--to", "jsonl", "-q", "--jobs", n] for n in ("1", "2")}
+    found = best_of_turns(jobs, repeat)
+    one, two = found["1"][0], found["2"][0]
+    print(f"\n{files} files of 1 MB, to JSON Lines: --jobs 1 {total / one:.1f} MB/s, --jobs 2 {total / two:.1f} MB/s "
+          f"({one / two:.2f}x).")  # fmt: skip
+
+
+def start_up(repeat: int) -> None:
+    """How long the command takes to say nothing much."""
+    python = sys.executable
+    seed = HERE.parent / "samples" / "valid" / "seed.txt"
+    found = best_of_turns(
+        {
+            "help": [python, "-m", "digestparse", "--help"],
+            "seed": [python, "-m", "digestparse", str(seed), "--to", "jsonl", "-q"],
+            "python": [python, "-c", "pass"],
+        },
+        repeat,
+    )
+    print(f"\nStart-up: --help {found['help'][0]:.2f} s, the 10-entry seed to JSON Lines {found['seed'][0]:.2f} s "
+          f"(Python itself: {found['python'][0]:.2f} s).")  # fmt: skip
+
+
 def main() -> None:
-    """Run the measurements and print the table."""
+    """Run the measurements and print them as Markdown, for the README."""
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    options.add_argument("--sizes", type=int, nargs="+", default=[4, 16, 64])
+    options.add_argument("--sizes", type=int, nargs="+", default=[4, 20, 40, 64])
+    options.add_argument("--files", type=int, default=32)
     options.add_argument("--repeat", type=int, default=5)
-    options.add_argument("--jobs-files", type=int, default=32)
     options.add_argument("--against", type=Path, help="another checkout of digestparse, run in turns with this one")
     args = options.parse_args()
-    # Each checkout keeps its own built grammar: one cache thrown out by the other's would cost each run 45 ms.
-    envs: dict[str, dict[str, str]] = {"cli_jsonl": {"XDG_CACHE_HOME": str(CORPUS / "cache-here")}}
-    if args.against is not None:
-        envs["against"] = {"XDG_CACHE_HOME": str(CORPUS / "cache-against")}
-    python = sys.executable
-    rows = []
-    for size in args.sizes:
-        path = corpus(size)
-        mb = path.stat().st_size / 1e6
-        commands = {
-            "parse_file": [python, "-c", PARSE_FILE, str(path)],
-            "iter_entries": [python, "-c", ITER_ENTRIES, str(path)],
-            "cli_jsonl": [python, "-m", "digestparse", str(path), "--to", "jsonl", "-q"],
-            "baseline": [python, str(HERE / "baseline.py"), str(path)],
-        }
-        if args.against is not None:  # the other checkout's package first on the path, then its command line
-            commands["against"] = [python, "-c", AGAINST, str(args.against.resolve()), str(path), "--to", "jsonl", "-q"]
-        results = _best_of_turns(commands, args.repeat, envs)
-        rows.append((size, mb, results))
     # Start-up depends on what the interpreter has installed (.pth files run at every start), so say which.
     where = "a virtual environment" if sys.prefix != sys.base_prefix else "no virtual environment"
-    runs = f"each figure the best of {args.repeat} runs"
-    print(f"Python {sys.version.split()[0]} ({where}), {os.cpu_count()} cores; {runs}.\n")
-    print("| input | parse_file | iter_entries | CLI to JSON Lines | baseline to JSON Lines | CLI / baseline |")
-    print("|---|---|---|---|---|---|")
-    for size, mb, r in rows:
-        cells = [f"{mb / r[k][0]:.2f} MB/s, {r[k][1]:.0f} MB peak" for k in ("parse_file", "iter_entries",
-                                                                           "cli_jsonl", "baseline")]  # fmt: skip
-        ratio = r["baseline"][0] / r["cli_jsonl"][0]
-        print(f"| {size} MB | " + " | ".join(cells) + f" | {ratio:.2f}x |")
-    if args.against is not None:
-        print(f"\nCLI to JSON Lines, this checkout against {args.against}:")
-        for size, mb, r in rows:
-            change = r["against"][0] / r["cli_jsonl"][0]
-            print(f"  {size} MB: {mb / r['cli_jsonl'][0]:.2f} against {mb / r['against'][0]:.2f} MB/s ({change:.2f}x)")
-    if len(rows) >= 2:
-        (s1, _, r1), (s2, _, r2) = rows[-2], rows[-1]
-        growth = r2["cli_jsonl"][0] / r1["cli_jsonl"][0]
-        print(f"\nCLI time, {s2} MB over {s1} MB: {growth:.2f}x for {s2 / s1:.0f}x the input.")
-    _extras(args, size=rows[-1][0], mb=rows[-1][1])
-
-
-def _extras(args: argparse.Namespace, *, size: int, mb: float) -> None:
-    """Lark itself against the lean runner, start-up, and --jobs on a folder of files."""
-    python = sys.executable
-    command = [python, "-m", "digestparse", str(corpus(size)), "--to", "jsonl", "-q"]
-    lark_env = {"lark": {"DIGESTPARSE_BACKEND": "lark"}}
-    backends = _best_of_turns({"lean": command, "lark": command}, args.repeat, lark_env)
-    by_lark, by_lean = backends["lark"], backends["lean"]
-    print(
-        f"\nCLI to JSON Lines on {size} MB with DIGESTPARSE_BACKEND=lark (lark itself reads every body and "
-        f"footer): {mb / by_lark[0]:.2f} MB/s; the lean runner is {by_lark[0] / by_lean[0]:.2f}x faster "
-        f"(the two taking turns)."
-    )
-    seed = HERE.parent / "samples" / "valid" / "seed.txt"
-    helping = _best([python, "-m", "digestparse", "--help"], args.repeat)
-    small = _best([python, "-m", "digestparse", str(seed), "--to", "jsonl", "-q"], args.repeat)
-    bare = _best([python, "-c", "pass"], args.repeat)
-    print(
-        f"\nStart-up: --help {helping[0]:.2f} s, the 10-entry seed to JSON Lines {small[0]:.2f} s "
-        f"(Python itself: {bare[0]:.2f} s)."
-    )
-    files = folder(args.jobs_files)
-    total = sum(p.stat().st_size for p in files.glob("*.txt")) / 1e6
-    jobs = {n: [python, "-m", "digestparse", str(files), "--to", "jsonl", "-q", "--jobs", n] for n in ("1", "2")}
-    by_jobs = _best_of_turns(jobs, args.repeat)
-    one, two = by_jobs["1"], by_jobs["2"]
-    print(f"\n{args.jobs_files} files, {total:.0f} MB, CLI to JSON Lines: --jobs 1 {total / one[0]:.2f} MB/s, "
-          f"--jobs 2 {total / two[0]:.2f} MB/s ({one[0] / two[0]:.2f}x).")  # fmt: skip
+    print(f"Python {sys.version.split()[0]} ({where}), {os.cpu_count()} cores; each figure the best of {args.repeat} "
+          "runs, the commands taking turns.\n")  # fmt: skip
+    single_files(args.sizes, args.repeat, args.against)
+    many_files(args.files, args.repeat)
+    start_up(args.repeat)
 
 
 if __name__ == "__main__":

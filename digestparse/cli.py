@@ -15,7 +15,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
@@ -23,7 +22,7 @@ from . import __version__
 from .codes import CODES, unknown
 from .errors import DigestError
 from .outputs import Output, OutputError, StdoutClosedError, flush_stdout, write_stdout
-from .reader import STDIN
+from .reader import STDIN, expand_inputs, is_digest_name
 from .text import escape_controls
 
 if TYPE_CHECKING:
@@ -44,8 +43,6 @@ EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (12
 FORMATS = ("json", "jsonl", "csv", "markdown", "digest")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
               ".markdown": "markdown", ".txt": "digest"}  # fmt: skip
-# The files a directory given as input contributes: these suffixes, in any case.
-DIGEST_SUFFIXES = (".txt",)
 
 
 class UsageError(Exception):
@@ -193,7 +190,7 @@ def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
     fmt = _choose_format(args.to, args.output)
     if own_process:
         _freeze_imported_objects()
-    inputs = list(_expand_inputs(args.files or [STDIN]))
+    inputs = _expand_inputs(args.files or [STDIN])
     _check_outputs(args, inputs)
     if STDIN in inputs and not args.quiet and _is_terminal(sys.stdin):
         print(
@@ -293,23 +290,11 @@ def _choose_format(to: str | None, output: str | None) -> str:
     return "json"
 
 
-def _is_digest_name(path: Path) -> bool:
-    return path.suffix.lower() in DIGEST_SUFFIXES
-
-
-def _expand_inputs(names: list[str]) -> Iterator[str]:
-    for name in names:
-        if name == STDIN:
-            yield name
-            continue
-        path = Path(name)
-        if os.path.isdir(path):
-            found = sorted(str(p) for p in path.rglob("*") if _is_digest_name(p) and os.path.isfile(p))
-            if not found:
-                raise UsageError(f"expected .txt files in the directory {name!r}, found none")
-            yield from found
-        else:
-            yield name
+def _expand_inputs(names: list[str]) -> list[str]:
+    try:
+        return expand_inputs(names)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
@@ -376,7 +361,7 @@ def _refuse_writing_onto_inputs(outputs: list[tuple[str, str]], inputs: list[str
             same = by_path.get(os.path.realpath(path))
         else:
             same = by_identity.get((found.st_dev, found.st_ino))
-        if same is None and _is_digest_name(Path(path)):
+        if same is None and is_digest_name(path):
             inside = [folder for folder in folders if _is_within(path, folder)]
             if inside:
                 raise UsageError(

@@ -34,7 +34,7 @@ _ISSUE = pa.struct(
 # The column types: Arrow strings and lists (Dask keeps them as they are),
 # timestamps for the dates.
 DTYPES: dict[str, Any] = {
-    "headline": _TEXT, "caption": _TEXT, "credit": _TEXT, "authors": pd.ArrowDtype(pa.list_(pa.string())),
+    "id": _TEXT, "headline": _TEXT, "caption": _TEXT, "credit": _TEXT, "authors": pd.ArrowDtype(pa.list_(pa.string())),
     "dateline": "datetime64[ns]", "excerpt": _TEXT, "truncated": "bool", "posted_by": _TEXT,
     "published": "datetime64[ns]", "tags": pd.ArrowDtype(pa.list_(pa.string())), "source": _TEXT,
     "line": "int64", "end_line": "int64", "status": _TEXT, "issues": pd.ArrowDtype(pa.list_(_ISSUE)),

@@ -33,6 +33,7 @@ from .reader import (
     STDIN_NAME,
     ReadCounter,
     decoded_chunks,
+    expand_inputs,
     lines_of_chunks,
     looks_like_binary,
     looks_like_markup,
@@ -694,12 +695,12 @@ def convert(
     that it appears whole, and only when no input failed), or an open text file.
     `jobs` is a number of processes, or "auto": one for small inputs, the cores
     for large ones; the output is the same, byte for byte, whatever it is.
-    `on_message` receives each diagnostic, rendered, in input order. "-" reads
-    standard input. Files that cannot be read and --strict failures are in the
-    returned Summary (`summary.failed`), not raised. `part_bytes` is the size of
-    the parts a large file is cut into.
+    `on_message` receives each diagnostic, rendered, in input order. A folder
+    means every .txt file under it; "-" reads standard input. Files that cannot
+    be read and --strict failures are in the returned Summary (`summary.failed`),
+    not raised. `part_bytes` is the size of the parts a large file is cut into.
     """
-    names = [os.fsdecode(name) for name in inputs]
+    names = expand_inputs(inputs)
     options = Options(to=to, title=title, formula_guard=formula_guard, strict=strict, allow=frozenset(allow),
                       encoding=encoding)  # fmt: skip
     count = resolve_jobs(jobs, names)

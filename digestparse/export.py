@@ -125,6 +125,7 @@ def _markdown_entry(entry: Entry) -> str:
         meta.append("Photo: " + markdown_text(entry.credit))
     if entry.tags:
         meta.append("Tags: " + markdown_text(", ".join(entry.tags)))
+    meta.append(f"ID {entry.id}")  # hex digits: nothing to escape
     parts = [f"## {heading}"]
     if meta:
         parts.append(" · ".join(meta))

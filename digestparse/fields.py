@@ -7,6 +7,7 @@ clean text, turn a date's pieces into a `date`, and quote text safely for messag
 
 from __future__ import annotations
 
+import hashlib
 import html
 from datetime import date
 
@@ -80,6 +81,23 @@ def long_date(value: date) -> str:
 def ordinal_date(value: date) -> str:
     """A date as a footer writes it: "April 23rd, 2020"."""
     return f"{value:%B} {value.day}{ordinal_suffix(value.day)}, {value.year}"
+
+
+# ------------------------------------------------------------------ identity
+
+
+def entry_id(headline: str, caption: str | None, excerpt: str | None, day: date | None) -> str:
+    """An entry's identity: 16 hex digits of the SHA-256 of its folded name and its date.
+
+    The name is the headline, or (no headline) the caption and the excerpt
+    joined by a space; folded: case folded, white space runs made one space,
+    ends stripped. The date is the footer's (published), else the dateline's,
+    in ISO form; empty when there is neither. The two joined by a line feed.
+    The same article on two pages, or in two crawls of one, gets the same id.
+    """
+    name = headline if headline else f"{caption or ''} {excerpt or ''}"
+    folded = " ".join(name.casefold().split())
+    return hashlib.sha256(f"{folded}\n{day.isoformat() if day else ''}".encode()).hexdigest()[:16]
 
 
 # ------------------------------------------------------------------ messages

@@ -3,6 +3,7 @@
 The key order of `Entry` and `Diagnostic` is the JSON contract of SPEC section 2:
 
 Entry
+    id         str         16 hex digits: the entry's identity, from its headline and date (fields.entry_id)
     headline   str         the headline line
     caption    str | None  the photo caption, with its final punctuation
     credit     str | None  the photo credit, without parentheses
@@ -29,9 +30,9 @@ Diagnostic
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from .codes import Severity
 
@@ -72,6 +73,7 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
     headline: str
     caption: str | None
     credit: str | None

@@ -139,7 +139,34 @@ class UndecodableBytesError(Exception):
 class Readable(Protocol):
     """What digestparse needs of an open file: read(size) giving bytes (or str, for a text file)."""
 
-    def read(self, size: int = ..., /) -> bytes | str: ...
+    def read(self, size: int = -1, /) -> bytes | str: ...
+
+
+# The files a directory given as input contributes: these suffixes, in any case.
+DIGEST_SUFFIXES = (".txt",)
+
+
+def is_digest_name(path: str | os.PathLike[str]) -> bool:
+    """Whether a file's name makes it a digest that a directory contributes: `.txt`, in any case."""
+    return os.path.splitext(os.fspath(path))[1].lower() in DIGEST_SUFFIXES
+
+
+def expand_inputs(names: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The inputs named: a directory means every digest file under it, in sorted order; "-" is standard input.
+
+    A directory with no digest file in it is a ValueError.
+    """
+    found: list[str] = []
+    for name in map(os.fsdecode, names):
+        if name == STDIN or not os.path.isdir(name):
+            found.append(name)
+            continue
+        under = sorted(os.path.join(top, file) for top, _, files in os.walk(name) for file in files)
+        digests = [path for path in under if is_digest_name(path) and os.path.isfile(path)]
+        if not digests:
+            raise ValueError(f"expected .txt files in the directory {name!r}, found none")
+        found += digests
+    return found
 
 
 # What the library reads: a path, or an open binary (or text) file.

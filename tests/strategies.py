@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More"]
 def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:
     """Lower-case words joined by spaces."""
     return st.lists(WORDS, min_size=min_words, max_size=max_words).map(" ".join)
+
+
+def documented_id(headline: str, caption: str | None, excerpt: str | None, day: date | None) -> str:
+    """An entry's id as the README defines it, written again here from the words, not from the code."""
+    name = headline if headline else f"{caption or ''} {excerpt or ''}"
+    text = " ".join(name.casefold().split()) + "\n" + (day.isoformat() if day else "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,8 @@ def entries(draw: st.DrawFn) -> Truth:
     extra = draw(st.sampled_from(["", "|0 Comments", "|1 Comment"]))
     footer = f"By {posted_by or ''}|{_ordinal(published)}|{', '.join(tags)}|{extra}"
     fields = {
-        "headline": headline, "caption": caption, "credit": credit, "authors": authors, "dateline": dateline,
-        "excerpt": excerpt, "truncated": marker is not None, "posted_by": posted_by, "published": published,
+        "id": documented_id(headline, caption, excerpt, published), "headline": headline, "caption": caption,
+        "credit": credit, "authors": authors, "dateline": dateline, "excerpt": excerpt, "truncated": marker is not None, "posted_by": posted_by, "published": published,
         "tags": tags, "status": "ok", "issues": [],
     }  # fmt: skip
     return Truth(fields, [headline, "", body, "", footer])

@@ -21,7 +21,7 @@ from digestparse.models import Entry
 from .conftest import ROOT, SAMPLES, SEED
 
 GOLDEN = ROOT / "tests" / "golden"
-CONTRACT_KEYS = ["headline", "caption", "credit", "authors", "dateline", "excerpt", "truncated", "posted_by",
+CONTRACT_KEYS = ["id", "headline", "caption", "credit", "authors", "dateline", "excerpt", "truncated", "posted_by",
                  "published", "tags", "source", "line", "end_line", "status", "issues"]  # fmt: skip
 
 
@@ -61,7 +61,7 @@ def test_json_and_json_lines_hold_every_sample_entry_as_its_data() -> None:
     assert [json.loads(line) for line in lines] == data
     assert all("\n" not in line and line == line.strip() for line in lines)
     assert json.loads(export.to_json(entries)) == data
-    assert export.to_json(entries).startswith('[\n  {\n    "headline": ')
+    assert export.to_json(entries).startswith('[\n  {\n    "id": ')
 
 
 def test_empty_outputs() -> None:
@@ -93,7 +93,8 @@ def test_to_digest_round_trips_the_seed(seed_entries: list[Entry]) -> None:
 
 def _entry(**text: object) -> Entry:
     base: dict[str, object] = {
-        "headline": "h", "caption": None, "credit": None, "authors": [], "dateline": date(2020, 4, 23),
+        "id": "0123456789abcdef", "headline": "h", "caption": None, "credit": None, "authors": [],
+        "dateline": date(2020, 4, 23),
         "excerpt": None, "truncated": False, "posted_by": None, "published": None, "tags": [], "source": None,
         "line": 1, "end_line": 5, "status": "ok", "issues": [],
     }  # fmt: skip
@@ -163,14 +164,14 @@ def test_csv_cells_never_start_a_formula(text: str) -> None:
     rows = list(csv.reader(io.StringIO(export.to_csv([entry]), newline="")))
     for cell in rows[1]:
         assert not cell.startswith(export.FORMULA_TRIGGERS)
-    headline = rows[1][0]
+    headline = rows[1][1]
     assert headline == ("'" + text if text.startswith(export.FORMULA_TRIGGERS) else text)
 
 
 def test_csv_guard_can_be_turned_off() -> None:
     entry = _entry(headline="=1+1")
     rows = list(csv.reader(io.StringIO(export.to_csv([entry], formula_guard=False))))
-    assert rows[1][0] == "=1+1"
+    assert rows[1][1] == "=1+1"
 
 
 def test_json_keeps_formula_text_exactly() -> None:
