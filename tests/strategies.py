@@ -88,7 +88,8 @@ def entries(draw: st.DrawFn) -> Truth:
     footer = f"By {posted_by or ''}|{_ordinal(published)}|{', '.join(tags)}|{extra}"
     fields = {
         "id": documented_id(headline, caption, excerpt, published), "headline": headline, "caption": caption,
-        "credit": credit, "authors": authors, "dateline": dateline, "excerpt": excerpt, "truncated": marker is not None, "posted_by": posted_by, "published": published,
+        "credit": credit, "authors": authors, "dateline": dateline, "excerpt": excerpt,
+        "truncated": marker is not None, "posted_by": posted_by, "published": published,
         "tags": tags, "status": "ok", "issues": [],
     }  # fmt: skip
     return Truth(fields, [headline, "", body, "", footer])
