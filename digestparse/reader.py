@@ -2,8 +2,8 @@
 
 Positions stay true to the user's file: a byte-order mark is not a column, CRLF
 and bare CR end lines like LF, and a line whose normalised text is shorter than
-what the user sees (an invisible character dropped) keeps a map back to the
-columns of the original.
+what the user sees (an invisible character dropped, `&nbsp;` read as a space)
+keeps a map back to the columns of the original.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import IO, NamedTuple, Protocol
 
 from .errors import DigestParseError
-from .text import normalise
+from .text import normalise, starts
 
 # Only CR, LF and CRLF end a line. str.splitlines would also break at U+2028,
 # U+0085 and form feed, which scraped text carries inside paragraphs.
@@ -42,23 +42,27 @@ class Line(NamedTuple):
     number: int
     raw: str
     text: str
+    # Where each character of `text` starts in `raw`, then len(raw): for a line
+    # whose normalised text is shorter (None when the two match one for one).
     colmap: tuple[int, ...] | None = None
+
+    def _offset(self, index: int) -> int:
+        colmap = self.colmap
+        if colmap is None:
+            return index
+        if index >= len(colmap):
+            return colmap[-1] + index - (len(colmap) - 1)
+        return colmap[index]
 
     def column(self, index: int) -> int:
         """The 1-based column in the user's line of index `index` of the normalised text."""
-        if self.colmap is None or not self.colmap:
-            return index + 1
-        if index >= len(self.colmap):
-            return self.colmap[-1] + 2 + (index - len(self.colmap))
-        return self.colmap[index] + 1
+        return self._offset(index) + 1
 
     def raw_text(self, start: int, end: int) -> str:
         """The user's own text of the normalised text's characters `start` to `end` (exclusive)."""
-        if self.colmap is None:
-            return self.raw[start:end]
         if start >= end:
             return ""
-        return self.raw[self.colmap[start] : self.colmap[end - 1] + 1]
+        return self.raw[self._offset(start) : self._offset(end)]
 
     @property
     def blank(self) -> bool:
@@ -74,10 +78,9 @@ class Line(NamedTuple):
 def make_line(number: int, raw: str) -> Line:
     """Normalise one line of input, keeping a column map when lengths differ."""
     text = normalise(raw)
-    if len(text) == len(raw):
+    if len(text) == len(raw):  # nothing dropped, no reference decoded: the columns match
         return Line(number, raw, text)
-    kept = tuple(i for i, ch in enumerate(raw) if normalise(ch))
-    return Line(number, raw, text, kept)
+    return Line(number, raw, text, starts(raw))
 
 
 def lines_of_text(text: str) -> Iterator[Line]:

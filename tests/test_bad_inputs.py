@@ -381,6 +381,34 @@ def test_html_character_references_are_decoded() -> None:
     assert (entry.headline, entry.excerpt, entry.truncated) == ('Iran’s & Iraq’s "talks"', "Text here", True)
 
 
+def test_spaces_written_as_references_do_not_hide_dates_bylines_or_positions() -> None:
+    # A page flattened without decoding &nbsp;: the dateline, the byline and the
+    # footer's date are read, and a position after the references is the user's column.
+    text = (
+        "Headline&#160;here\n\nCaption. (AFP) By&nbsp;Ann&nbsp;Lee April&nbsp;3,&#xA0;2020 Text\n\n"
+        "By |April&nbsp;3rd, 2020|Iraq|\nBy |April 3rd, 2020|Iraq|\n"
+    )
+    digest = digestparse.parse(text)
+    (entry,) = digest.entries
+    assert (entry.headline, entry.authors, str(entry.dateline), str(entry.published), entry.excerpt) == (
+        "Headline here",
+        ["Ann Lee"],
+        "2020-04-03",
+        "2020-04-03",
+        "Text",
+    )
+    (repeated,) = entry.issues
+    assert (repeated.code, repeated.line, repeated.column, repeated.text) == (
+        "duplicate-footer",
+        6,
+        1,
+        "By |April 3rd, 2020|Iraq|",
+    )
+    stray = digestparse.parse(text.replace("Text\n\n", "Text\n&nbsp;x&#8203;y\n")).entries[0]
+    first = stray.issues[0]
+    assert (first.code, first.line, first.column, first.text) == ("unexpected-text", 4, 7, "&nbsp;x&#8203;y")
+
+
 # ------------------------------------------------- size and speed (adversarial shapes)
 
 
