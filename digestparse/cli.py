@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import gc
 import json
 import os
@@ -26,7 +27,8 @@ from .reader import STDIN, expand_inputs, is_digest_name
 from .text import escape_controls
 
 if TYPE_CHECKING:
-    from .engine import Message, Summary
+    from .engine import ArchiveTarget, Message, Options, Summary, TextTarget
+    from .sinks import Parquet, SQLite
 
 # The parser, the models and the exporters (pydantic, lark) are imported when
 # there is work to do, so that --help and usage errors answer at once.
@@ -40,9 +42,10 @@ EXIT_UNWRITABLE = 5
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a fault of digestparse itself
 EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
-FORMATS = ("json", "jsonl", "csv", "markdown", "digest")
+FORMATS = ("json", "jsonl", "csv", "markdown", "digest", "sqlite", "parquet")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
-              ".markdown": "markdown", ".txt": "digest"}  # fmt: skip
+              ".markdown": "markdown", ".txt": "digest", ".db": "sqlite", ".sqlite": "sqlite",
+              ".sqlite3": "sqlite", ".parquet": "parquet"}  # fmt: skip
 
 
 class UsageError(Exception):
@@ -63,9 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="digest files; '-' or none reads standard input; a directory means every file under it "
         "whose name ends in .txt (in any case: .TXT too), in sorted order",
     )  # fmt: skip
-    parser.add_argument("--to", choices=FORMATS, help="output format (default: from -o's extension, else json)")
+    parser.add_argument(
+        "--to", choices=FORMATS,
+        help="output format (default: from -o's extension, else json); sqlite and parquet need -o FILE",
+    )  # fmt: skip
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning or error")
+    parser.add_argument(
+        "--dedupe", action="store_true",
+        help="across all inputs, write each entry id once: the first sighting wins, later ones are dropped and counted",
+    )  # fmt: skip
     parser.add_argument(
         "--allow", action="append", default=[], metavar="CODE[,CODE...]",
         help="with --strict: diagnostics with these codes are still reported but do not fail the run "
@@ -126,6 +136,8 @@ def summary_line(summary: Summary) -> str:
         text += f"; {summary.unreadable} unreadable"
     if summary.not_a_digest:
         text += f"; {summary.not_a_digest} not a digest"
+    if summary.duplicates:
+        text += f"; {summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} dropped"
     return text
 
 
@@ -188,6 +200,7 @@ def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
         raise UsageError(f"expected a known text encoding for --encoding, found {args.encoding!r}") from None
     allow = _allowed_codes(args.allow)
     fmt = _choose_format(args.to, args.output)
+    _check_archive(fmt, args.output)
     if own_process:
         _freeze_imported_objects()
     inputs = _expand_inputs(args.files or [STDIN])
@@ -207,7 +220,7 @@ def _convert(args: argparse.Namespace, inputs: list[str], fmt: str, allow: froze
     jobs = resolve_jobs(args.jobs, inputs)
     status = EXIT_INTERNAL
     with (
-        Output(args.output, "-o", default_stdout=True) as out,
+        contextlib.ExitStack() as outputs,
         Output(args.diagnostics, "--diagnostics") as diag_out,
         Output(args.rejects, "--rejects") as reject_out,
         Output(args.summary, "--summary") as summary_out,
@@ -219,18 +232,20 @@ def _convert(args: argparse.Namespace, inputs: list[str], fmt: str, allow: froze
             strict=args.strict,
             allow=allow,
             encoding=args.encoding,
-            records=diag_out.active,
+            records=diag_out.active or fmt == "sqlite",  # a database keeps every diagnostic
             rejects=reject_out.active,
         )
+        out, target, archive = _open_output(outputs, args.output, inputs, options)
         progress = _Progress(inputs, enabled=not args.quiet and _is_terminal(sys.stderr))
 
         def report(message: Message) -> None:
-            if not args.quiet:
+            # Each dropped duplicate is in --diagnostics; standard error counts them in its summary line.
+            if not args.quiet and message.code != "duplicate-entry":
                 progress.say(message.line)
             diag_out.write(message.record)
             reject_out.write(message.reject)
 
-        assembler = Assembler(inputs, options, out.write, on_message=report)
+        assembler = Assembler(inputs, options, target, on_message=report, dedupe=args.dedupe)
         try:
             try:
                 assembler.begin()
@@ -247,14 +262,49 @@ def _convert(args: argparse.Namespace, inputs: list[str], fmt: str, allow: froze
             raise
         except DigestError:
             status = EXIT_USAGE  # a bad DIGESTPARSE_BACKEND, found at the first parse
+            out.abandon()
             raise
         finally:
             if summary_out.active:
                 report_object = summary_object(assembler.summary, args, fmt, status)
                 summary_out.write(json.dumps(report_object, ensure_ascii=False, indent=2) + "\n")
     if not args.quiet:
-        print(summary_line(assembler.summary), file=sys.stderr)
+        line = summary_line(assembler.summary)
+        if archive is not None and status in (EXIT_OK, EXIT_NO_ENTRIES):
+            line += f"; {args.output}: {archive.added}"
+        print(line, file=sys.stderr)
     return status
+
+
+def _open_output(
+    outputs: contextlib.ExitStack, path: str | None, inputs: list[str], options: Options
+) -> tuple[Output | SQLite | Parquet, TextTarget | ArchiveTarget, SQLite | Parquet | None]:
+    """Open where the entries go: the output, what the assembler puts entries into, and the archive if it is one."""
+    from .engine import ARCHIVES, ArchiveTarget, TextTarget, open_archive  # noqa: PLC0415 - see the note above
+
+    if options.to in ARCHIVES:
+        assert path is not None  # noqa: S101 - _check_archive made sure of it
+        archive = open_archive(options.to, path, inputs)
+        outputs.enter_context(archive)  # its __enter__ gives itself back
+        return archive, ArchiveTarget(archive), archive
+    document = outputs.enter_context(Output(path, "-o", default_stdout=True))
+    return document, TextTarget(options, document.write), None
+
+
+def _check_archive(fmt: str, output: str | None) -> None:
+    """An archive is a file, and Parquet needs pyarrow: usage errors, before anything is read."""
+    if fmt not in ("sqlite", "parquet"):
+        return
+    if output in (None, STDIN):
+        example = "news.db" if fmt == "sqlite" else "news.parquet"
+        raise UsageError(f"expected -o FILE for --to {fmt} (for example -o {example}), found standard output")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401, PLC0415 - only to know whether it is there
+        except ImportError:
+            raise UsageError(
+                "expected pyarrow for --to parquet, found it missing: pip install 'digestparse[parquet]'"
+            ) from None
 
 
 def _allowed_codes(values: list[str]) -> frozenset[str]:

@@ -48,6 +48,8 @@ _ALL = [
     Code("unusual-ordinal", "info", "`1th`, `23RD`: the date is kept; the date as written is in `text`"),
     Code("unknown-footer-field", "info", "an extra footer field that is neither tags nor a comment count; "
          "it is in `text`"),
+    Code("duplicate-entry", "info", "with `--dedupe`: an entry whose id was already written, dropped; it names "
+         "where the id was first seen (in `--diagnostics`; standard error counts them)"),
     Code("decode-error", "error", "the input cannot be decoded in its encoding (the run exits 4; try `--encoding`)"),
     Code("read-error", "error", "the input cannot be read: missing, a directory, no permission (the run exits 4)"),
 ]  # fmt: skip

@@ -6,12 +6,12 @@
     frame = read_digests("archive/**/*.txt")          # or "s3://bucket/archive/**/*.txt"
     frame[frame.status == "partial"].compute()
 
-The columns are the contract's keys, in order (SPEC section 2). Text columns
-are Arrow strings; dates are pandas timestamps (NaT for a missing date);
-`authors` and `tags` are Arrow lists of strings and `issues` an Arrow list of
-diagnostic structs. Files are opened with
-fsspec, so any filesystem Dask can read works, and each partition is parsed
-where it is computed: on a cluster, on the workers.
+The columns are the contract's keys, in order (SPEC section 2), typed as the
+Parquet files of `--to parquet` type them (digestparse.sinks.arrow_schema):
+Arrow strings, dates (date32; NA for a missing date), lists of strings, and
+`issues` as a list of diagnostic structs. Files are opened with fsspec, so any
+filesystem Dask can read works, and each partition is parsed where it is
+computed: on a cluster, on the workers.
 """
 
 from __future__ import annotations
@@ -23,42 +23,23 @@ import fsspec
 import pandas as pd
 import pyarrow as pa
 
-from .export import FIELDS
 from .parser import iter_entries
-
-_TEXT = pd.ArrowDtype(pa.string())
-_ISSUE = pa.struct(
-    [("code", pa.string()), ("severity", pa.string()), ("message", pa.string()), ("source", pa.string()),
-     ("line", pa.int64()), ("column", pa.int64()), ("end_line", pa.int64())]
-)  # fmt: skip
-# The column types: Arrow strings and lists (Dask keeps them as they are),
-# timestamps for the dates.
-DTYPES: dict[str, Any] = {
-    "id": _TEXT, "headline": _TEXT, "caption": _TEXT, "credit": _TEXT, "authors": pd.ArrowDtype(pa.list_(pa.string())),
-    "dateline": "datetime64[ns]", "excerpt": _TEXT, "truncated": "bool", "posted_by": _TEXT,
-    "published": "datetime64[ns]", "tags": pd.ArrowDtype(pa.list_(pa.string())), "source": _TEXT,
-    "line": "int64", "end_line": "int64", "status": _TEXT, "issues": pd.ArrowDtype(pa.list_(_ISSUE)),
-}  # fmt: skip
+from .sinks import arrow_schema
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    for key in ("dateline", "published"):
-        frame[key] = pd.to_datetime(frame[key])
-    return frame.astype(DTYPES)
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of entries (model_dump) as a pandas DataFrame of Arrow-typed columns."""
+    return pa.Table.from_pylist(rows, schema=arrow_schema()).to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _meta() -> pd.DataFrame:
-    return pd.DataFrame({key: pd.Series([], dtype=DTYPES[key]) for key in FIELDS})
-
-
-def _frame(files: list[Any], encoding: str, strict: bool) -> pd.DataFrame:
+def _partition(files: list[Any], encoding: str, strict: bool) -> pd.DataFrame:
     """Parse one partition's files into a pandas DataFrame."""
     rows: list[dict[str, Any]] = []
     for file in files:
         with file as handle:
-            for entry in iter_entries(handle, strict=strict, encoding=encoding, source=file.path):
-                rows.append(entry.model_dump(mode="python", exclude={"issues": {"__all__": {"text"}}}))
-    return _typed(pd.DataFrame(rows, columns=list(FIELDS))) if rows else _meta()
+            rows.extend(entry.model_dump() for entry in iter_entries(handle, strict=strict, encoding=encoding,
+                                                                      source=file.path))  # fmt: skip
+    return _frame(rows)
 
 
 def read_digests(
@@ -77,4 +58,4 @@ def read_digests(
         raise FileNotFoundError(f"expected digest files at {urlpath!r}, found none")
     ordered = sorted(files, key=lambda file: file.path)
     groups = [ordered[i : i + files_per_partition] for i in range(0, len(ordered), files_per_partition)]
-    return dd.from_map(_frame, groups, encoding=encoding, strict=strict, meta=_meta())
+    return dd.from_map(_partition, groups, encoding=encoding, strict=strict, meta=_frame([]))

@@ -12,6 +12,7 @@ and the tallies are the same, byte for byte, whatever the number of processes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -20,7 +21,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from typing import IO, NamedTuple, TextIO
+from typing import IO, Any, NamedTuple, Protocol, TextIO
 
 from .errors import DigestParseError
 from .export import Document
@@ -39,6 +40,7 @@ from .reader import (
     looks_like_markup,
     make_line,
 )
+from .sinks import Parquet, SQLite
 from .text import escape_controls
 
 # With --jobs auto, worker processes are started for this much input or more: below
@@ -69,13 +71,17 @@ class Message(NamedTuple):
     line: str  # for standard error: SOURCE:LINE:COLUMN: SEVERITY: MESSAGE [CODE]
     record: str  # for --diagnostics: one JSON object and a line feed ("" unless asked for)
     reject: str  # for --rejects: the skipped block under its header ("" unless asked for, or not skipped text)
+    entry: str | None = None  # the id of the entry it is an issue of
 
 
 class Rendered(NamedTuple):
-    """An entry, rendered where it was parsed: its text in the output format, and its issues."""
+    """An entry, rendered where it was parsed: its text in the output format (or its record), and its issues."""
 
-    text: str
+    payload: object  # the text of a document's format; the entry's fields (model_dump) for an archive
     source: str | None
+    id: str
+    line: int
+    end_line: int
     ok: bool
     issues: tuple[Message, ...]
 
@@ -96,10 +102,12 @@ def record_of(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def message_line(record: Mapping[str, object]) -> str:
-    """SOURCE:LINE:COLUMN: SEVERITY: MESSAGE [CODE], control characters escaped; without a line, SOURCE: ..."""
+    """SOURCE:LINE:COLUMN: SEVERITY: MESSAGE [CODE], control characters escaped; with no line (or column), less."""
     where = str(record["source"] or STDIN_NAME)
     if record["line"] is not None:
-        where += f":{record['line']}:{record['column']}"
+        where += f":{record['line']}"
+        if record["column"] is not None:
+            where += f":{record['column']}"
     return escape_controls(f"{where}: {record['severity']}: {record['message']} [{record['code']}]")
 
 
@@ -126,7 +134,9 @@ class Options:
     records: bool = False  # render each diagnostic's JSON line (--diagnostics)
     rejects: bool = False  # render each skipped block (--rejects)
 
-    def message(self, record: Mapping[str, object], diagnostic: Diagnostic | None = None) -> Message:
+    def message(
+        self, record: Mapping[str, object], diagnostic: Diagnostic | None = None, entry: str | None = None
+    ) -> Message:
         """A diagnostic's rendered forms."""
         json_line = json.dumps(record, ensure_ascii=False) + "\n" if self.records else ""
         reject = ""
@@ -134,11 +144,25 @@ class Options:
             text = diagnostic.text or ""
             reject = reject_block(diagnostic.source, diagnostic.line, diagnostic.end_line, text)
         code, severity, text = str(record["code"]), str(record["severity"]), str(record["message"])
-        return Message(code, severity, text, message_line(record), json_line, reject)
+        return Message(code, severity, text, message_line(record), json_line, reject, entry)
 
-    def diagnostic(self, diagnostic: Diagnostic) -> Message:
-        """A diagnostic of the parser, rendered."""
-        return self.message(record_of(diagnostic), diagnostic)
+    def diagnostic(self, diagnostic: Diagnostic, entry: str | None = None) -> Message:
+        """A diagnostic of the parser, rendered; `entry`, the id of the entry it is an issue of."""
+        return self.message(record_of(diagnostic), diagnostic, entry)
+
+    def renderer(self) -> Callable[[Entry], object]:
+        """What an entry becomes where it is parsed: its text in a document's format, or its record for an archive."""
+        if self.to in ARCHIVES:
+            return _fields_of
+        return Document(self.to, title=self.title, formula_guard=self.formula_guard).render
+
+
+# The formats that go into an archive (digestparse.sinks) rather than a text document.
+ARCHIVES = ("sqlite", "parquet")
+
+
+def _fields_of(entry: Entry) -> object:
+    return entry.model_dump()
 
 
 # -------------------------------------------------------------------- parts
@@ -204,7 +228,7 @@ def process(
 
     `stdin`, for a part of standard input read as it streams; `on_read` hears the size of each read.
     """
-    document = Document(options.to, title=options.title, formula_guard=options.formula_guard)
+    render = options.renderer()
     nonempty = False
     try:
         handle: _Range | _Bytes
@@ -219,8 +243,18 @@ def process(
             for event in events(lines, part.source, options.strict, options.allow, sniff=part.first):
                 nonempty = True
                 if isinstance(event, Entry):
-                    issues = tuple(options.diagnostic(issue) for issue in event.issues)
-                    emit(Rendered(document.render(event), event.source, event.status == "ok", issues))
+                    issues = tuple(options.diagnostic(issue, event.id) for issue in event.issues)
+                    emit(
+                        Rendered(
+                            render(event),
+                            event.source,
+                            event.id,
+                            event.line,
+                            event.end_line,
+                            event.status == "ok",
+                            issues,
+                        )
+                    )
                 else:
                     emit(options.diagnostic(event))
         finally:
@@ -267,30 +301,36 @@ class _Bytes:
 
 
 class Gathered(NamedTuple):
-    """A part's events as a worker sends them back: the entries' texts, the diagnostics, their counts."""
+    """A part's events as a worker sends them back: the entries (rendered), the diagnostics, their counts."""
 
-    texts: list[str]
+    payloads: list[object]
+    ids: list[str]
+    spans: list[tuple[int, int]]  # each entry's line and end_line
     messages: list[Message]
+    message_at: list[int]  # for each diagnostic, how many of the part's entries came before it
     counts: InputSummary
     outcome: Outcome
 
 
 def process_in_worker(part: Part, options: Options) -> Gathered:
     """A worker process's task: one part read, parsed and rendered, and how it ended."""
-    texts: list[str] = []
-    messages: list[Message] = []
-    counts = InputSummary(part.source)
+    gathered = Gathered([], [], [], [], [], InputSummary(part.source), Outcome(None, False))
 
     def gather(event: Event) -> None:
-        counts.count(event)
+        gathered.counts.count(event)
+        entries = len(gathered.payloads)
         if isinstance(event, Rendered):
-            texts.append(event.text)
-            messages.extend(event.issues)
+            gathered.messages.extend(event.issues)
+            gathered.message_at.extend([entries] * len(event.issues))
+            gathered.payloads.append(event.payload)
+            gathered.ids.append(event.id)
+            gathered.spans.append((event.line, event.end_line))
         else:
-            messages.append(event)
+            gathered.messages.append(event)
+            gathered.message_at.append(entries)
 
     outcome = process(part, options, gather)
-    return Gathered(texts, messages, counts, outcome)
+    return gathered._replace(outcome=outcome)
 
 
 def count_lines(path: str, start: int, end: int) -> int:
@@ -598,33 +638,101 @@ class Summary:
         return bool(self.unreadable or self.strict_failed)
 
 
-class Assembler:
-    """The main process's side: puts rendered events, in input order, into the document, and counts them.
+class Target(Protocol):
+    """Where the main process puts the rendered entries, in order: a text document, or an archive."""
 
-    `write` takes the document's text; `on_message` each diagnostic, in order
-    (the command line prints it, and writes its JSON line and rejects block).
+    def begin(self) -> None:
+        """Before the first entry."""
+
+    def add(self, payloads: list[object], source: str | None) -> None:
+        """The next entries, rendered, all from one source."""
+
+    def diagnostic(self, message: Message) -> None:
+        """A diagnostic that is no entry's issue (skipped text, an error)."""
+
+    def end(self) -> None:
+        """After the last entry."""
+
+
+class TextTarget:
+    """A document in one of export's formats, its text written as it grows."""
+
+    def __init__(self, options: Options, write: Callable[[str], object]) -> None:
+        self.document = Document(options.to, title=options.title, formula_guard=options.formula_guard)
+        self._write = write
+
+    def begin(self) -> None:
+        self._write(self.document.begin())
+
+    def add(self, payloads: list[object], source: str | None) -> None:
+        self._write("".join([self.document.add(str(text), source) for text in payloads]))
+
+    def diagnostic(self, message: Message) -> None:
+        return None
+
+    def end(self) -> None:
+        self._write(self.document.end())
+
+
+class Archive(Protocol):
+    """What a sink of digestparse.sinks takes."""
+
+    def add(self, entry: Any) -> None: ...
+
+
+class ArchiveTarget:
+    """An archive (digestparse.sinks): each entry's fields, and the diagnostics when it keeps them."""
+
+    def __init__(self, sink: Archive) -> None:
+        self.sink = sink
+
+    def begin(self) -> None:
+        return None
+
+    def add(self, payloads: list[object], source: str | None) -> None:
+        for fields in payloads:
+            self.sink.add(fields)
+
+    def diagnostic(self, message: Message) -> None:
+        keep = getattr(self.sink, "add_diagnostic", None)
+        if keep is not None and message.record:
+            keep(json.loads(message.record))
+
+    def end(self) -> None:
+        return None
+
+
+class Assembler:
+    """The main process's side: puts rendered events, in input order, into the target, and counts them.
+
+    `on_message` hears each diagnostic, in order (the command line prints it, and
+    writes its JSON line and rejects block). With `dedupe`, an entry whose id was
+    already put in is dropped, and a `duplicate-entry` diagnostic says where it was first.
     """
 
     def __init__(
         self,
         names: list[str],
         options: Options,
-        write: Callable[[str], object],
+        target: Target,
         on_message: Callable[[Message], object] | None = None,
+        *,
+        dedupe: bool = False,
     ) -> None:
         self.summary = Summary(inputs=[InputSummary(source_name(name)) for name in names])
-        self.document = Document(options.to, title=options.title, formula_guard=options.formula_guard)
-        self._write = write
+        self.target = target
+        self._options = options
         self._on_message = on_message
         self._input = 0
+        self._seen: dict[str, tuple[str | None, int]] | None = {} if dedupe else None
 
     def begin(self) -> None:
-        """Write what comes before the entries."""
-        self._write(self.document.begin())
+        """What comes before the entries."""
+        self.target.begin()
 
     def end(self) -> None:
-        """Write what comes after the entries."""
-        self._write(self.document.end())
+        """What comes after the entries."""
+        self.target.end()
 
     def emit(self, event: Event) -> None:
         """One event of the current part, in input order (a part read in this process)."""
@@ -632,16 +740,47 @@ class Assembler:
         if isinstance(event, Rendered):
             for issue in event.issues:
                 self._message(issue)
-            self._write(self.document.add(event.text, event.source))
+            if self._first(event.id, event.source, (event.line, event.end_line)):
+                self.target.add([event.payload], event.source)
         else:
             self._message(event)
+            self.target.diagnostic(event)
 
     def take(self, part: Part, gathered: Gathered) -> None:
-        """A part read by a worker: its diagnostics, then its entries, each in input order."""
+        """A part read by a worker: its diagnostics and entries, in the order one process would give them."""
         self.summary.inputs[part.input].add(gathered.counts)
-        for message in gathered.messages:
+        messages, at = gathered.messages, gathered.message_at
+        kept: list[object] = []
+        m = 0
+        for n, payload in enumerate(gathered.payloads):
+            while m < len(messages) and at[m] <= n:  # the diagnostics before entry n, its issues among them
+                self._message(messages[m])
+                if messages[m].entry is None:
+                    self.target.diagnostic(messages[m])
+                m += 1
+            if self._first(gathered.ids[n], part.source, gathered.spans[n]):
+                kept.append(payload)
+        for message in messages[m:]:
             self._message(message)
-        self._write("".join([self.document.add(text, part.source) for text in gathered.texts]))
+            self.target.diagnostic(message)
+        self.target.add(kept, part.source)
+
+    def _first(self, entry: str, source: str | None, span: tuple[int, int]) -> bool:
+        """Whether an entry goes in: always, or with `dedupe` the first time its id is seen."""
+        seen = self._seen
+        if seen is None:
+            return True
+        first = seen.get(entry)
+        if first is None:
+            seen[entry] = (source, span[0])
+            return True
+        self.summary.duplicates += 1
+        where = f"{first[0] or STDIN_NAME}:{first[1]}"
+        message = f"Expected each entry once, found {entry} again, first seen at {where}; dropped"
+        record = {"code": "duplicate-entry", "severity": "info", "message": message, "source": source,
+                  "line": span[0], "column": None, "end_line": span[1]}  # fmt: skip
+        self._message(self._options.message(record, entry=entry))
+        return False
 
     def begin_part(self, part: Part) -> None:
         """The events that follow are this part's."""
@@ -657,6 +796,7 @@ class Assembler:
         one.nonempty = one.nonempty or outcome.nonempty
         one.error = {"code": message.code, "message": message.text}
         self._message(message)
+        self.target.diagnostic(message)
         if kind == "unreadable":
             summary.unreadable += 1
         elif kind == "not-a-digest":
@@ -686,43 +826,65 @@ def convert(
     encoding: str = "utf-8",
     title: str | None = None,
     formula_guard: bool = True,
+    dedupe: bool = False,
     on_message: Callable[[Message], object] | None = None,
     part_bytes: int = PART_BYTES,
 ) -> Summary:
-    """Parse digest files and write them as one document, on every core when they are large enough to gain.
+    """Parse digest files and write them as one document or archive, on every core when they are large enough to gain.
 
-    `out` is a path (written under a temporary name and renamed into place, so
-    that it appears whole, and only when no input failed), or an open text file.
-    `jobs` is a number of processes, or "auto": one for small inputs, the cores
-    for large ones; the output is the same, byte for byte, whatever it is.
-    `on_message` receives each diagnostic, rendered, in input order. A folder
-    means every .txt file under it; "-" reads standard input. Files that cannot
-    be read and --strict failures are in the returned Summary (`summary.failed`),
-    not raised. `part_bytes` is the size of the parts a large file is cut into.
+    `to` is a document format (json, jsonl, csv, markdown, digest) or an archive
+    (sqlite, parquet: digestparse.sinks). `out` is a path (a document is written
+    under a temporary name and renamed into place, so that it appears whole, and
+    only when no input failed; an archive is one transaction) or, for a document,
+    an open text file. `jobs` is a number of processes, or "auto": one for small
+    inputs, the cores for large ones; the output is the same, byte for byte,
+    whatever it is. With `dedupe`, an entry whose id was already written is
+    dropped. `on_message` receives each diagnostic, rendered, in input order. A
+    folder means every .txt file under it; "-" reads standard input. Files that
+    cannot be read and strict failures are in the returned Summary
+    (`summary.failed`), not raised. `part_bytes` is the size of the parts a large
+    file is cut into.
     """
     names = expand_inputs(inputs)
     options = Options(to=to, title=title, formula_guard=formula_guard, strict=strict, allow=frozenset(allow),
-                      encoding=encoding)  # fmt: skip
+                      encoding=encoding, records=to == "sqlite")  # fmt: skip
     count = resolve_jobs(jobs, names)
-    if isinstance(out, str | os.PathLike):
-        with Output(os.fspath(out), "out") as target:
-            summary = _assemble(names, options, target.write, on_message=on_message, jobs=count, part_bytes=part_bytes)
+    assemble = functools.partial(
+        _assemble, names, options, on_message=on_message, jobs=count, part_bytes=part_bytes, dedupe=dedupe
+    )
+    if to in ARCHIVES:
+        if not isinstance(out, str | os.PathLike):
+            raise TypeError(f"expected a path to write the {to} archive to, found {type(out).__name__}")
+        with open_archive(to, os.fspath(out), names) as sink:
+            summary = assemble(ArchiveTarget(sink))
             if summary.failed:
-                target.abandon()
+                sink.abandon()
         return summary
-    return _assemble(names, options, out.write, on_message=on_message, jobs=count, part_bytes=part_bytes)
+    if not isinstance(out, str | os.PathLike):
+        return assemble(TextTarget(options, out.write))
+    with Output(os.fspath(out), "out") as document:
+        summary = assemble(TextTarget(options, document.write))
+        if summary.failed:
+            document.abandon()
+    return summary
+
+
+def open_archive(to: str, path: str, names: list[str]) -> SQLite | Parquet:
+    """The sink of an archive format, to be entered: a SQLite database or a Parquet file."""
+    return SQLite(path, inputs=names) if to == "sqlite" else Parquet(path)
 
 
 def _assemble(
     names: list[str],
     options: Options,
-    write: Callable[[str], object],
+    target: Target,
     *,
     on_message: Callable[[Message], object] | None,
     jobs: int,
     part_bytes: int,
+    dedupe: bool,
 ) -> Summary:
-    assembler = Assembler(names, options, write, on_message)
+    assembler = Assembler(names, options, target, on_message, dedupe=dedupe)
     assembler.begin()
     run(names, options, assembler, jobs=jobs, stdin=sys.stdin.buffer, part_bytes=part_bytes)
     assembler.end()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from digestparse import cli, codes
+import digestparse
+from digestparse import cli, codes, sinks
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SAMPLES, SEED
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -79,3 +81,39 @@ def test_the_schema_example_validates_the_json_output(tmp_path: Path, capsys: py
     finally:
         os.chdir(here)
     assert len(json.loads((tmp_path / "page.json").read_text(encoding="utf-8"))) == 10
+
+
+def _python_block(starting: str) -> str:
+    block = re.search(rf"```python\n({re.escape(starting)}.*?)```", README, re.DOTALL)
+    assert block is not None, f"the README has no Python example starting {starting!r}"
+    return block.group(1)
+
+
+def test_the_id_as_the_readme_computes_it_is_every_entrys_id() -> None:
+    space: dict[str, object] = {}
+    exec(compile(_python_block("import hashlib"), "README.md", "exec"), space)  # noqa: S102 - the README's example
+    entry_id = space["entry_id"]
+    assert callable(entry_id)
+    for path in sorted((SAMPLES / "valid").glob("*.txt")):
+        for entry in digestparse.parse_file(path).entries:
+            day = entry.published or entry.dateline
+            assert entry_id(entry.headline, entry.caption, entry.excerpt, day.isoformat() if day else "") == entry.id
+
+
+def test_the_database_tables_are_the_ones_the_code_creates() -> None:
+    assert sinks.SCHEMA.strip("\n") in README, "copy digestparse.sinks.SCHEMA into the README"
+
+
+def test_the_script_that_fills_a_database_runs_as_written(tmp_path: Path) -> None:
+    (tmp_path / "crawl").mkdir()
+    (tmp_path / "crawl" / "page-1.txt").write_bytes(SEED.read_bytes())
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(_python_block("import digestparse\nfrom digestparse.sinks"), "README.md", "exec"), {})  # noqa: S102
+    finally:
+        os.chdir(here)
+    with sqlite3.connect(tmp_path / "news.db") as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone() == (10,)
+    table = pytest.importorskip("pyarrow.parquet").read_table(tmp_path / "news.parquet")
+    assert table.num_rows == 10
