@@ -16,7 +16,9 @@ generated file, to JSON Lines:
 
 with MB/s, peak memory (of the main process and its workers, each), and each
 figure as a ratio to the baseline and as a share of the floor's speed. Then a
-folder of --files files of 1 MB with `--jobs 1` and `--jobs 2`, and start-up.
+folder of --files files of 1 MB with `--jobs 1` and `--jobs 2`; the smallest and
+the largest file into a new SQLite database against into a JSON Lines file (both
+with the defaults, both on disk); and start-up.
 
 `--against DIR` adds the command line of another checkout of digestparse (for
 example `git worktree add /tmp/before HEAD~3`) with `--jobs 1`, in turns with
@@ -41,8 +43,13 @@ from generate import generate  # noqa: E402 - the generator lives beside this sc
 AGAINST = "import sys; sys.path.insert(0, sys.argv.pop(1)); from digestparse.cli import main; raise SystemExit(main())"
 
 
-def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and the peak resident MB of the child or of any of its own children, its output thrown away."""
+def _measure(command: list[str], env: dict[str, str] | None = None, fresh: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and the peak resident MB of the child or of any of its own children, its output thrown away.
+
+    `fresh` is a file the command writes, removed first: each run starts from nothing.
+    """
+    if fresh is not None:
+        fresh.unlink(missing_ok=True)
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=sink, stderr=sink, env={**os.environ, **(env or {})})
@@ -54,13 +61,16 @@ def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[flo
 
 
 def best_of_turns(
-    commands: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None
+    commands: dict[str, list[str]],
+    repeat: int,
+    envs: dict[str, dict[str, str]] | None = None,
+    fresh: dict[str, Path] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Each command's best time and highest peak over `repeat` rounds, the commands taking turns."""
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
-            runs[name].append(_measure(command, (envs or {}).get(name)))
+            runs[name].append(_measure(command, (envs or {}).get(name), (fresh or {}).get(name)))
     return {name: (min(r[0] for r in found), max(r[1] for r in found)) for name, found in runs.items()}
 
 
@@ -134,6 +144,23 @@ def many_files(files: int, repeat: int) -> None:
           f"({one / two:.2f}x).")  # fmt: skip
 
 
+def archives(sizes: list[int], repeat: int) -> None:
+    """The smallest and the largest file into a new SQLite database, against into JSON Lines, in turns."""
+    python = sys.executable
+    out = {"sqlite": CORPUS / "bench.db", "jsonl": CORPUS / "bench.jsonl"}
+    print("\n| input | CLI to SQLite | CLI to JSON Lines | SQLite / JSON Lines |")
+    print("|---|---|---|---|")
+    for size in sorted({min(sizes), max(sizes)}):
+        path = str(corpus(size))
+        commands = {to: [python, "-m", "digestparse", path, "-o", str(file), "-q"] for to, file in out.items()}
+        found = best_of_turns(commands, repeat, fresh=out)
+        mb = Path(path).stat().st_size / 1e6
+        cells = [f"{mb / found[to][0]:.1f} MB/s, {found[to][1]:.0f} MB peak" for to in out]
+        print(f"| {size} MB | {cells[0]} | {cells[1]} | {found['jsonl'][0] / found['sqlite'][0]:.2f}x |")
+    for file in out.values():
+        file.unlink(missing_ok=True)
+
+
 def start_up(repeat: int) -> None:
     """How long the command takes to say nothing much."""
     python = sys.executable
@@ -164,6 +191,7 @@ def main() -> None:
           "runs, the commands taking turns.\n")  # fmt: skip
     single_files(args.sizes, args.repeat, args.against)
     many_files(args.files, args.repeat)
+    archives(args.sizes, args.repeat)
     start_up(args.repeat)
 
 

@@ -224,6 +224,25 @@ def test_full_text_search_works_right_after_a_run(tmp_path: Path) -> None:
     assert ("2020-04", "Iraq", 10) in tags_by_month
 
 
+def test_the_index_follows_rows_changed_or_deleted_by_hand(tmp_path: Path) -> None:
+    news = tmp_path / "news.db"
+    assert cli.main([str(SEED), "-o", str(news), "-q"]) == 0
+    match = ("SELECT e.id FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid "
+             "WHERE entries_fts MATCH ? ORDER BY e.id")  # fmt: skip
+    found = _query(news, match, "hezbollah")
+    assert found
+    (changed,), rest = found[0], found[1:]
+    with sqlite3.connect(news) as db:
+        db.execute("UPDATE entries SET headline = 'Renamed by hand', caption = NULL, excerpt = NULL WHERE id = ?",
+                   (changed,))  # fmt: skip
+    assert _query(news, match, "hezbollah") == rest
+    assert _query(news, match, "renamed") == [(changed,)]
+    with sqlite3.connect(news) as db:
+        db.execute("DELETE FROM entries WHERE id = ?", (changed,))
+    assert _query(news, match, "renamed") == []
+    assert _query(news, "SELECT count(*) FROM entries_fts") == _query(news, "SELECT count(*) FROM entries")
+
+
 def test_the_diagnostics_are_in_the_database(tmp_path: Path) -> None:
     news = tmp_path / "news.db"
     chrome = SAMPLES / "valid" / "site-chrome.txt"
