@@ -19,9 +19,8 @@ import re
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from typing import IO, Any, NamedTuple, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from .errors import DigestParseError
 from .export import Document
@@ -40,15 +39,20 @@ from .reader import (
     looks_like_markup,
     make_line,
 )
-from .sinks import Parquet, SQLite
 from .text import escape_controls
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
+    from .sinks import Parquet, SQLite
 
 # With --jobs auto, worker processes are started for this much input or more: below
 # it, starting them (0.3 s for two) costs more than they gain (measured: benchmarks/run.py).
 AUTO_MIN_BYTES = 8 << 20
 # A large file is cut into parts of about this size: small enough to keep every
-# worker busy and memory flat, large enough that each part's set-up is negligible.
-PART_BYTES = 2 << 20
+# worker busy and memory flat, large enough that each part's set-up is negligible
+# (on 40 MB, parts of 1 MB ran as fast as parts of 2 MB, with a peak of 54 MB against 72).
+PART_BYTES = 1 << 20
 # How far past a part's planned end to look for a place to cut (lines.cut_points).
 CUT_WINDOW = 64 << 10
 CUT_REACH = 1 << 20
@@ -871,6 +875,8 @@ def convert(
 
 def open_archive(to: str, path: str, names: list[str]) -> SQLite | Parquet:
     """The sink of an archive format, to be entered: a SQLite database or a Parquet file."""
+    from .sinks import Parquet, SQLite  # noqa: PLC0415 - a run to a document does not pay for them
+
     return SQLite(path, inputs=names) if to == "sqlite" else Parquet(path)
 
 
