@@ -1,6 +1,6 @@
 """Measure digestparse on generated corpora, against a plain-regex baseline and a floor, in one run.
 
-    python benchmarks/run.py [--sizes 4 20 40 64] [--files 32] [--repeat 5] [--against DIR]
+    python benchmarks/run.py [--sizes 4 20 40 64] [--files 32] [--repeat 5] [--against DIR] [--only single]
 
 Each command runs in a fresh process; the commands of one size take turns,
 round after round, and each figure is the best of --repeat (a slow spell of a
@@ -22,7 +22,12 @@ with the defaults, both on disk); and start-up.
 
 `--against DIR` adds the command line of another checkout of digestparse (for
 example `git worktree add /tmp/before HEAD~3`) with `--jobs 1`, in turns with
-this one: the way to see what a change costs or gains on one core.
+this one: the way to see what a change costs or gains on one core. `--only single`
+measures the single files and nothing else.
+
+The children may write Python's bytecode caches, as a user's Python does (an
+environment that sets PYTHONDONTWRITEBYTECODE would otherwise have every run
+compile digestparse's modules again: about 0.03 s).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402 - the generator lives beside this script
 
+_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 AGAINST = "import sys; sys.path.insert(0, sys.argv.pop(1)); from digestparse.cli import main; raise SystemExit(main())"
 
 
@@ -52,7 +58,7 @@ def _measure(command: list[str], env: dict[str, str] | None = None, fresh: Path 
         fresh.unlink(missing_ok=True)
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=sink, stderr=sink, env={**os.environ, **(env or {})})
+        child = subprocess.Popen(command, stdout=sink, stderr=sink, env={**_ENVIRONMENT, **(env or {})})
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 3):
@@ -184,15 +190,17 @@ def main() -> None:
     options.add_argument("--files", type=int, default=32)
     options.add_argument("--repeat", type=int, default=5)
     options.add_argument("--against", type=Path, help="another checkout of digestparse, run in turns with this one")
+    options.add_argument("--only", choices=["single"], help="only the single files")
     args = options.parse_args()
     # Start-up depends on what the interpreter has installed (.pth files run at every start), so say which.
     where = "a virtual environment" if sys.prefix != sys.base_prefix else "no virtual environment"
     print(f"Python {sys.version.split()[0]} ({where}), {os.cpu_count()} cores; each figure the best of {args.repeat} "
           "runs, the commands taking turns.\n")  # fmt: skip
     single_files(args.sizes, args.repeat, args.against)
-    many_files(args.files, args.repeat)
-    archives(args.sizes, args.repeat)
-    start_up(args.repeat)
+    if args.only != "single":
+        many_files(args.files, args.repeat)
+        archives(args.sizes, args.repeat)
+        start_up(args.repeat)
 
 
 if __name__ == "__main__":
