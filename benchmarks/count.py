@@ -94,8 +94,12 @@ def main() -> None:
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise SystemExit("expected valgrind on the PATH (Debian: apt install valgrind), found none")
-    # The interpreter itself, not a launcher script (pyenv's shims are shell scripts).
-    python = os.path.realpath(sys.executable)
+    # The interpreter, not a launcher script (pyenv's shims are shell scripts); a virtual
+    # environment's own link to it, which is what finds the environment's packages.
+    python = sys.executable
+    with open(python, "rb") as head:
+        if head.read(2) == b"#!":
+            python = os.path.realpath(python)
     path = str(corpus(args.megabytes))
     sys.path.insert(0, str(HERE.parent))
     from digestparse import parser  # noqa: PLC0415 - the checkout's own, found through the path above

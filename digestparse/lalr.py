@@ -51,7 +51,6 @@ class UnsupportedParserError(Exception):
 _Action = tuple[bool, Any]
 # What a scanner's group means in a state: the terminal, the table's action for it, its shared piece.
 _Step = tuple[str, _Action | None, "Piece | None"]
-_State = tuple[Callable[[str, int], "re.Match[str] | None"], list[_Step]]
 
 
 @dataclass(frozen=True)
@@ -115,23 +114,18 @@ class LeanParser:
         self._starts = tables.starts
         self._ends = tables.ends
         self._actions = tables.actions
-        self._tables = tables
-        self._shared = {name: Piece(name, "", 0, 0) for name in separators}
-        self._scanners: dict[tuple[tuple[str, str], ...], re.Pattern[str]] = {}  # states share their terminals
-        # Each state's scanner is compiled when a text first reaches it: a run on a
-        # small input does not pay for the states it never meets.
-        self._states = _States(self._state)
-
-    def _state(self, state: int) -> _State:
-        """A state's scanner's match, and for each of its groups (by number) the terminal
-        it names, the table's action for it, and its shared piece."""
-        terminals, ignored, flags = self._tables.terminals[state]
-        key = tuple(terminals)
-        scanner = self._scanners.get(key) or self._scanners.setdefault(key, _scanner(terminals, ignored, flags))
-        by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
-        for name, number in scanner.groupindex.items():
-            by_group[number] = (name, self._tables.actions[state].get(name), self._shared.get(name))
-        return scanner.match, by_group
+        shared = {name: Piece(name, "", 0, 0) for name in separators}
+        # For each state: its scanner's match, and for each of the scanner's groups (by
+        # number) the terminal it names, the table's action for it, and its shared piece.
+        self._states: dict[int, tuple[Callable[[str, int], re.Match[str] | None], list[_Step]]] = {}
+        scanners: dict[tuple[tuple[str, str], ...], re.Pattern[str]] = {}  # states share their terminals
+        for state, (terminals, ignored, flags) in tables.terminals.items():
+            key = tuple(terminals)
+            scanner = scanners.get(key) or scanners.setdefault(key, _scanner(terminals, ignored, flags))
+            by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
+            for name, number in scanner.groupindex.items():
+                by_group[number] = (name, tables.actions[state].get(name), shared.get(name))
+            self._states[state] = (scanner.match, by_group)
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
@@ -166,18 +160,6 @@ class LeanParser:
         if not _accept(self._actions, stack, self._ends[start]):
             return None
         return found
-
-
-class _States(dict[int, "_State"]):
-    """The states met so far; a state met for the first time is built by `build`."""
-
-    def __init__(self, build: Callable[[int], _State]) -> None:
-        super().__init__()
-        self._build = build
-
-    def __missing__(self, state: int) -> _State:
-        built = self[state] = self._build(state)
-        return built
 
 
 def _scanner(terminals: list[tuple[str, str]], ignored: frozenset[str], flags: int) -> re.Pattern[str]:

@@ -9,6 +9,7 @@ it to every line), and `escape_controls` keeps them from ever reaching a termina
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 
 # Zero-width and bidirectional formatting characters: invisible, and never part
@@ -33,18 +34,27 @@ _REPLACEMENT = {
     **dict.fromkeys(SPACES, " "),
     **dict.fromkeys(REPLACED, "\ufffd"),
 }
-# The same characters written as HTML character references (`&nbsp;`, `&#160;`,
-# `&#x200B;`): a page flattened without decoding them has its dates and bylines
-# read all the same. Other references stay as they are until a field is cleaned.
-_REFERENCE = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-_TO_REPLACE = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]|" + _REFERENCE)
+
+
+def _references_to(characters: str) -> str:
+    """A pattern for every HTML character reference to one of `characters`: by name, in decimal, in hexadecimal."""
+    kept = [ch for ch in characters if html.unescape(f"&#{ord(ch)};") == ch]  # not the ones html reads otherwise
+    names = [name[:-1] for name, value in html.entities.html5.items() if name.endswith(";") and value in kept]
+    numbers = [f"#0*{ord(ch)}|#[xX]0*(?i:{ord(ch):x})" for ch in kept]
+    return "&(?:" + "|".join([*sorted(names, key=len, reverse=True), *numbers]) + ");"
+
+
+_CHARACTERS = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]")
+# Spaces and invisible characters written as HTML character references (`&nbsp;`,
+# `&#160;`, `&#x200B;`): a page flattened without decoding them has its dates and
+# bylines read all the same. Other references stay as they are until a field is cleaned.
+_REFERENCES = re.compile(_references_to(SPACES + INVISIBLE))
+# Either: the two never overlap (a reference is printable ASCII, the characters are not).
+_EITHER = re.compile(f"{_CHARACTERS.pattern}|{_REFERENCES.pattern}")
 
 
 def _replacement(found: str) -> str:
-    if found[0] != "&":
-        return _REPLACEMENT[found]
-    decoded = html.unescape(found)
-    return _REPLACEMENT.get(decoded, " ") if decoded in SPACES or decoded in INVISIBLE else found
+    return _REPLACEMENT[found if found[0] != "&" else html.unescape(found)]
 
 
 def _replace(found: re.Match[str]) -> str:
@@ -53,19 +63,21 @@ def _replace(found: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Map every kind of space to " ", drop invisible characters, replace controls with U+FFFD."""
-    # Every character above is unprintable (a test checks it), so printable text
-    # without a reference, most lines, is already normal: str.isprintable is one
-    # pass in C, less than half the cost of the regex's pass (0.7 against 1.8 us for a body).
-    if text.isprintable() and "&" not in text:
+    if "&" in text:
+        text = _REFERENCES.sub(_replace, text)
+    # Every character above is unprintable (a test checks it), so printable text,
+    # most lines, is already normal: str.isprintable is one pass in C, less than
+    # half the cost of the regex's pass (0.7 against 1.8 us for a body).
+    if text.isprintable():
         return text
-    return _TO_REPLACE.sub(_replace, text)
+    return _CHARACTERS.sub(_replace, text)
 
 
 def starts(text: str) -> tuple[int, ...]:
     """Where each character of `normalise(text)` starts in `text`, then the length of `text`."""
     found: list[int] = []
     done = 0
-    for match in _TO_REPLACE.finditer(text):
+    for match in _EITHER.finditer(text):
         found.extend(range(done, match.start()))
         found.extend([match.start()] * len(_replacement(match.group())))
         done = match.end()
