@@ -17,6 +17,7 @@ from .fields import InvalidDateError, clean, clean_or_none, credit_text, entry_i
 from .lines import Draft, Skipped, joined
 from .models import Diagnostic, Entry
 from .reader import Line
+from .text import encodable
 
 FOOTER_EXAMPLE = "'By |April 23rd, 2020|tag, tag|'"
 
@@ -44,7 +45,7 @@ def diagnostic(
             "line": line.number,
             "column": line.first_column if column is None else column,
             "end_line": (end or line).number,
-            "text": text,
+            "text": None if text is None else encodable(text),
         }
     )
 

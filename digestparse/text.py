@@ -85,6 +85,14 @@ def starts(text: str) -> tuple[int, ...]:
     return tuple(found)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """The input's own text, as it is but for lone surrogates (U+FFFD), which no UTF-8 writer accepts."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 

@@ -128,6 +128,18 @@ def test_lone_surrogates_never_reach_json() -> None:
     assert "\ufffd" in rendered
 
 
+def test_lone_surrogates_in_text_a_diagnostic_keeps_are_written_as_u_fffd() -> None:
+    """Text the parser keeps as the input wrote it (skipped text, a stray line) is written with U+FFFD too."""
+    stray = ENTRY.replace("By |", "Share\udc80 this:\n\nBy |", 1)
+    digest = digestparse.parse("Site\ud800 chrome\n\n" + stray)
+    assert [(d.code, d.text) for d in digest.diagnostics] == [
+        ("skipped-text", "Site\ufffd chrome"),
+        ("unexpected-text", "Share\ufffd this:"),
+    ]
+    for diagnostic in digest.diagnostics:
+        diagnostic.model_dump_json().encode("utf-8")  # would raise on a surrogate
+
+
 # ---------------------------------------------------------- lines and white space
 
 
