@@ -1,4 +1,4 @@
-"""The parser makes its entries and diagnostics with pydantic's model_construct: they must be what validation gives."""
+"""The parser's entries and diagnostics must be what pydantic gives when it validates their JSON again."""
 
 from __future__ import annotations
 
