@@ -7,7 +7,7 @@ round after round, and each figure is the best of --repeat (a slow spell of a
 shared machine then weighs on all of them alike). For each size of a single
 generated file, to JSON Lines:
 
-- the command line with its defaults (`--jobs auto`: the cores, from 8 MB on);
+- the command line with its defaults (`--jobs auto`: the cores, from 2 MB on);
 - the command line with `--jobs 1`;
 - benchmarks/baseline.py: a plain-regex splitter writing the same compact JSON
   Lines in one process (no recovery, no positions, no diagnostics);

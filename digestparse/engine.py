@@ -46,13 +46,15 @@ if TYPE_CHECKING:
 
     from .sinks import Parquet, SQLite
 
-# With --jobs auto, worker processes are started for this much input or more: below
-# it, starting them (0.3 s for two) costs more than they gain (measured: benchmarks/run.py).
-AUTO_MIN_BYTES = 8 << 20
 # A large file is cut into parts of about this size: small enough to keep every
 # worker busy and memory flat, large enough that each part's set-up is negligible
 # (on 40 MB, parts of 1 MB ran as fast as parts of 2 MB, with a peak of 54 MB against 72).
 PART_BYTES = 1 << 20
+# With --jobs auto, worker processes are started for this much input or more: two
+# parts' worth, the least that two processes can share. Two workers cost about 0.04 s
+# to start; on two cores they took 2.5 MB from 0.48 s to 0.37 s and two 1 MB files
+# from 0.41 s to 0.32 s, and made one 2.0 MB file (one part) 0.04 s slower.
+AUTO_MIN_BYTES = 2 * PART_BYTES
 # How far past a part's planned end to look for a place to cut (lines.cut_points).
 CUT_WINDOW = 64 << 10
 CUT_REACH = 1 << 20

@@ -214,6 +214,15 @@ def test_auto_is_one_process_for_small_inputs_and_every_core_for_large(tmp_path:
     with big.open("wb") as handle:
         handle.truncate(engine.AUTO_MIN_BYTES)
     assert engine.resolve_jobs("auto", [small, str(big)]) == engine.cores()
+    with big.open("wb") as handle:
+        handle.truncate(engine.AUTO_MIN_BYTES - SEED.stat().st_size - 1)
+    assert engine.resolve_jobs("auto", [small, str(big)]) == 1
+    # The least input auto shares is a digest that is cut in two: each worker has a part.
+    seed = SEED.read_bytes()
+    digest = tmp_path / "digest.txt"
+    digest.write_bytes(seed * (engine.AUTO_MIN_BYTES // len(seed) + 1))
+    assert engine.resolve_jobs("auto", [str(digest)]) == engine.cores()
+    assert len(engine.file_ranges(str(digest))) >= 2
     assert engine.resolve_jobs(3, [small]) == 3
     assert engine.resolve_jobs("1", [str(big)]) == 1
 
