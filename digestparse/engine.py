@@ -2,8 +2,9 @@
 
 An input is read in parts. With one process each input is one part, read and
 written as it streams. With several, a large file is cut where the grouping
-allows (lines.cut_points) and each worker reads its own byte range; many files
-are many parts. A part is parsed and rendered where it is read: entries into
+allows (lines.cut_points) and each worker reads its own byte range; standard
+input and pipes (`<(zcat archive.gz)`), which can be read only once, are read
+and cut by the main process; many files are many parts. A part is parsed and rendered where it is read: entries into
 the output format's text, diagnostics into their JSON line, their message and
 their rejects block. The main process only puts the rendered parts in input
 order into the output, a few parts ahead at most. The output, the diagnostics
@@ -16,6 +17,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -237,8 +239,10 @@ def process(
     render = options.renderer()
     nonempty = False
     try:
-        handle: _Range | _Bytes
-        if part.path is not None:
+        handle: _Range | _Bytes | IO[bytes]
+        if part.path is not None and part.start == 0 and part.end is None:
+            handle = open(part.path, "rb")  # noqa: SIM115 - closed below; a whole file, a pipe (<(zcat ...)) too
+        elif part.path is not None:
             handle = _Range(part.path, part.start, part.end)
         else:
             handle = _Bytes(part.data if part.data is not None else b"", stdin)
@@ -420,27 +424,39 @@ def file_ranges(path: str, part_bytes: int = PART_BYTES, encoding: str = "utf-8"
     return list(zip(cuts, [*cuts[1:], size], strict=True))
 
 
-def _stdin_parts(index: int, stdin: IO[bytes], part_bytes: int, encoding: str) -> Iterator[Part]:
-    """Standard input read here, in parts cut where the grouping allows: the workers cannot read it themselves."""
-    pending = stdin.read(part_bytes)
+def _stream_parts(index: int, source: str, stream: IO[bytes], part_bytes: int, encoding: str) -> Iterator[Part]:
+    """An input that can be read only once, in order, read here in parts cut where the grouping allows.
+
+    Standard input, or a pipe given by name (`<(zcat archive.gz)`): the workers
+    cannot read it themselves.
+    """
+    pending = stream.read(part_bytes)
     if not _may_cut(pending, encoding):  # the whole of it, in one part
-        yield Part(index, STDIN_NAME, data=pending + stdin.read())
+        yield Part(index, source, data=pending + stream.read())
         return
     first_line = 1
     first = True
     while True:
-        block = stdin.read(part_bytes)
+        block = stream.read(part_bytes)
         pending += block
         cut = cut_in(pending[part_bytes // 2 :], at_end=not block) if len(pending) >= part_bytes else None
         if cut is None or part_bytes // 2 + cut >= len(pending):
             if block:
                 continue
-            yield Part(index, STDIN_NAME, data=pending, first_line=first_line, first=first)
+            yield Part(index, source, data=pending, first_line=first_line, first=first)
             return
         cut += part_bytes // 2
-        yield Part(index, STDIN_NAME, data=pending[:cut], first_line=first_line, first=first)
+        yield Part(index, source, data=pending[:cut], first_line=first_line, first=first)
         first_line += _line_ends(pending[:cut])
         pending, first = pending[cut:], False
+
+
+def _read_once(path: str) -> bool:
+    """Whether a named input can be read only once, in order: a pipe or a device rather than a regular file."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # the worker meets the same error, and reports it
 
 
 # ----------------------------------------------------------------- running
@@ -506,7 +522,16 @@ def _planned(pool: Executor, names: list[str], stdin: IO[bytes], options: Option
     """Every part of every input, in order, each knowing the number of its first line."""
     for index, name in enumerate(names):
         if name == STDIN:
-            yield from _stdin_parts(index, stdin, part_bytes, options.encoding)
+            yield from _stream_parts(index, STDIN_NAME, stdin, part_bytes, options.encoding)
+            continue
+        if _read_once(name):
+            try:
+                stream = open(name, "rb")  # noqa: SIM115 - closed below, when its last part is read
+            except OSError:
+                yield Part(index, name, path=name)  # the worker meets the same error, and reports it
+                continue
+            with stream:
+                yield from _stream_parts(index, name, stream, part_bytes, options.encoding)
             continue
         try:
             ranges = file_ranges(name, part_bytes, options.encoding)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
@@ -187,6 +189,34 @@ def test_standard_input_on_every_core(monkeypatch: pytest.MonkeyPatch, capsys: p
         outputs.append((status, *capsys.readouterr(), (tmp_path / "d").read_bytes()))
     assert outputs[0][1].count("\n") > 3000
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def _digestparse(*arguments: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "digestparse", *arguments], capture_output=True, check=False,
+                          timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+def test_a_named_pipe_is_read_once_in_order_on_any_number_of_cores(jobs: str, tmp_path: Path) -> None:
+    """`digestparse <(zcat archive.gz)`: a pipe can be read only once, from its start; the main process cuts it."""
+    data = _corpus(tmp_path, "a.txt").read_bytes() * 60  # past two parts
+    assert len(data) > 2 * engine.PART_BYTES
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes(data)
+    expected = _digestparse(str(plain), str(SEED), "--to", "jsonl", "--jobs", "1")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    fill = "import sys; open(sys.argv[2], 'wb').write(open(sys.argv[1], 'rb').read())"
+    writer = subprocess.Popen([sys.executable, "-c", fill, str(plain), str(pipe)])  # what `<(cat plain.txt)` does
+    try:
+        found = _digestparse(str(pipe), str(SEED), "--to", "jsonl", "--jobs", jobs)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert found.returncode == expected.returncode == 0, found.stderr.decode()
+    assert found.stdout.count(b"\n") > 3000
+    assert found.stdout == expected.stdout.replace(str(plain).encode(), str(pipe).encode())
+    assert found.stderr == expected.stderr.replace(str(plain).encode(), str(pipe).encode())
 
 
 # -------------------------------------------------------------- memory, jobs
