@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, own_process=argv is None)
     except StdoutClosedError:
         return EXIT_OK
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: every output is left as it was (outputs.py), and the workers stop
+        sys.stderr.write("digestparse: interrupted\n")
         return EXIT_INTERRUPTED
     except (UsageError, DigestError, OutputError) as error:
         print(f"digestparse: error: {escape_controls(str(error))}", file=sys.stderr)
@@ -462,7 +463,7 @@ class _Progress:
         if self.bar is not None:
             self.bar.write(line, file=sys.stderr)
         else:
-            print(line, file=sys.stderr)
+            sys.stderr.write(line + "\n")  # one write: a Ctrl-C never cuts a line from its line end
 
     def close(self) -> None:
         if self.bar is not None:

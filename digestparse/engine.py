@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import re
+import signal
 import stat
 import sys
 from collections import Counter, deque
@@ -514,8 +515,18 @@ def run(
         return
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - one process does not pay for the pool
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        _run_in_pool(pool, names, options, assembler, jobs=jobs, stdin=stdin, on_read=on_read, part_bytes=part_bytes)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_leave_interrupts_to_the_main_process) as pool:
+        try:
+            _run_in_pool(pool, names, options, assembler, jobs=jobs, stdin=stdin, on_read=on_read,
+                         part_bytes=part_bytes)  # fmt: skip
+        except BaseException:  # Ctrl-C, or an output that cannot be written: no part more
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _leave_interrupts_to_the_main_process() -> None:
+    """A worker ignores Ctrl-C, which a terminal sends to every process of the command: the main process stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _planned(pool: Executor, names: list[str], stdin: IO[bytes], options: Options, part_bytes: int) -> Iterator[Part]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import tracemalloc
@@ -217,6 +218,32 @@ def test_a_named_pipe_is_read_once_in_order_on_any_number_of_cores(jobs: str, tm
     assert found.stdout.count(b"\n") > 3000
     assert found.stdout == expected.stdout.replace(str(plain).encode(), str(pipe).encode())
     assert found.stderr == expected.stderr.replace(str(plain).encode(), str(pipe).encode())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_path: Path) -> None:
+    """A terminal sends Ctrl-C to the command's whole process group: no traceback, no output, no worker left."""
+    page = SEED.read_bytes() + b"\nShare this:\n\n"  # a skipped-text warning a page: the run is seen to be under way
+    digest = tmp_path / "big.txt"
+    digest.write_bytes(page * (16 * engine.PART_BYTES // len(page)))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "digestparse", str(digest), "-o", str(out), "--summary", str(tmp_path / "s.json")]
+    # Unbuffered, so that reading the first line reads nothing past it.
+    run = subprocess.Popen([*command, "--jobs", jobs], stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
+    try:
+        assert run.stderr is not None
+        first = run.stderr.readline()  # the first warning: parts are being read
+        os.killpg(run.pid, signal.SIGINT)
+        _, rest = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    said = (first + rest).decode().splitlines()
+    assert run.returncode == 130
+    assert said[-1] == "digestparse: interrupted"
+    assert all(line.startswith(f"{digest}:") and line.endswith("[skipped-text]") for line in said[:-1])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.txt"]  # neither output, nor a temporary file
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)  # the workers ended with the main process
 
 
 # -------------------------------------------------------------- memory, jobs
