@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .codes import CODES, unknown
-from .errors import DigestError
+from .errors import DigestError, WorkerLostError
 from .outputs import Output, OutputError, StdoutClosedError, flush_stdout, write_stdout
 from .reader import STDIN, expand_inputs, is_digest_name
 from .text import escape_controls
@@ -39,7 +39,7 @@ EXIT_USAGE = 2
 EXIT_NO_ENTRIES = 3
 EXIT_UNREADABLE = 4
 EXIT_UNWRITABLE = 5
-EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a fault of digestparse itself
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a fault of digestparse itself, or a worker process lost
 EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 FORMATS = ("json", "jsonl", "csv", "markdown", "digest", "sqlite", "parquet")
@@ -175,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("digestparse: interrupted\n")
         return EXIT_INTERRUPTED
     except (UsageError, DigestError, OutputError) as error:
-        print(f"digestparse: error: {escape_controls(str(error))}", file=sys.stderr)
-        return EXIT_UNWRITABLE if isinstance(error, OutputError) else EXIT_USAGE
+        return _failed(error)
     except Exception as error:  # the last line of defence: never a traceback
         if args.debug:
             raise
@@ -186,6 +185,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _failed(error: UsageError | DigestError | OutputError) -> int:
+    """Say why the run could not be done; its exit status."""
+    said = f"digestparse: error: {escape_controls(str(error))}"
+    if isinstance(error, WorkerLostError):  # not digestparse's fault, but the run could not be done
+        sys.stderr.write(f"{said}; no output was written: run again, or with --jobs 1\n")
+        return EXIT_INTERNAL
+    sys.stderr.write(said + "\n")
+    return EXIT_UNWRITABLE if isinstance(error, OutputError) else EXIT_USAGE
 
 
 def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:

@@ -16,16 +16,18 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import re
 import signal
 import stat
 import sys
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
-from .errors import DigestParseError
+from .errors import DigestParseError, WorkerLostError
 from .export import Document
 from .lines import cut_points
 from .models import Diagnostic, Entry
@@ -323,8 +325,33 @@ class Gathered(NamedTuple):
     outcome: Outcome
 
 
-def process_in_worker(part: Part, options: Options) -> Gathered:
-    """A worker process's task: one part read, parsed and rendered, and how it ended."""
+def process_in_worker(part: Part, options: Options, spool: str) -> str:
+    """A worker process's task: one part read, parsed and rendered, and how it ended, kept in a file in `spool`.
+
+    The worker answers with the file's name only. A message that short reaches
+    the main process whole or not at all, so a worker killed at any moment (by
+    the system, for want of memory) is a clear error: with the part itself in
+    the answer, a worker killed while sending it left the pool waiting forever
+    for the rest (a limit of Python's ProcessPoolExecutor).
+    """
+    gathered = _gathered(part, options)
+    fd, path = tempfile.mkstemp(suffix=".part", dir=spool)
+    with open(fd, "wb") as kept:
+        pickle.dump(gathered, kept, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def take_back(path: str) -> Gathered:
+    """What a worker kept in a file (process_in_worker); the file is removed."""
+    try:
+        with open(path, "rb") as kept:
+            gathered: Gathered = pickle.load(kept)  # noqa: S301 - written by this run's own worker, in its own folder
+    finally:
+        os.unlink(path)
+    return gathered
+
+
+def _gathered(part: Part, options: Options) -> Gathered:
     gathered = Gathered([], [], [], [], [], InputSummary(part.source), Outcome(None, False))
 
     def gather(event: Event) -> None:
@@ -514,11 +541,21 @@ def run(
                 return
         return
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - one process does not pay for the pool
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_leave_interrupts_to_the_main_process) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="digestparse-") as spool,
+        ProcessPoolExecutor(max_workers=jobs, initializer=_leave_interrupts_to_the_main_process) as pool,
+    ):
         try:
             _run_in_pool(pool, names, options, assembler, jobs=jobs, stdin=stdin, on_read=on_read,
-                         part_bytes=part_bytes)  # fmt: skip
+                         part_bytes=part_bytes, spool=spool)  # fmt: skip
+        except BrokenProcessPool:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise WorkerLostError(
+                "a worker process stopped before its part was done (killed by a signal, or by the system for "
+                "want of memory)"
+            ) from None
         except BaseException:  # Ctrl-C, or an output that cannot be written: no part more
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -568,8 +605,9 @@ def _run_in_pool(
     stdin: IO[bytes],
     on_read: Callable[[int], object] | None,
     part_bytes: int,
+    spool: str,
 ) -> None:
-    ahead: deque[tuple[Part, Future[Gathered]]] = deque()
+    ahead: deque[tuple[Part, Future[str]]] = deque()
     failed: set[int] = set()  # inputs that stopped at a failure: the rest of their parts are dropped
     parts = _planned(pool, names, stdin, options, part_bytes)
     exhausted = False
@@ -579,11 +617,11 @@ def _run_in_pool(
             if part is None:
                 exhausted = True
             else:
-                ahead.append((part, pool.submit(process_in_worker, part, options)))
+                ahead.append((part, pool.submit(process_in_worker, part, options, spool)))
         if not ahead:
             break
         part, task = ahead.popleft()
-        gathered = task.result()
+        gathered = take_back(task.result())
         outcome = gathered.outcome
         if part.input in failed:
             continue

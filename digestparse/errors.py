@@ -1,4 +1,4 @@
-"""The one error type digestparse raises, with the position it happened at."""
+"""The errors digestparse raises on purpose: input that cannot be read as a digest, and a worker process lost."""
 
 from __future__ import annotations
 
@@ -30,3 +30,7 @@ class DigestParseError(DigestError):
         # Pickle by the constructor's own arguments, so that the error can come
         # back from a worker process (--jobs).
         return (type(self), (self.message, self.line, self.column), {"source": self.source, "code": self.code})
+
+
+class WorkerLostError(DigestError):
+    """A worker process ended before its part was done: killed by a signal, or by the system for want of memory."""

@@ -246,6 +246,47 @@ def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_pa
         os.killpg(run.pid, 0)  # the workers ended with the main process
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def test_a_worker_killed_in_the_middle_is_a_clear_error_and_nothing_is_written(tmp_path: Path) -> None:
+    """The system may kill a worker (for want of memory, say): the run says so, and leaves its output unwritten."""
+    page = SEED.read_bytes() + b"\nShare this:\n\n"
+    digest = tmp_path / "big.txt"
+    digest.write_bytes(page * (16 * engine.PART_BYTES // len(page)))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "digestparse", str(digest), "-o", str(out), "--jobs", "2"]
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
+    try:
+        assert run.stderr is not None
+        first = run.stderr.readline()  # the first warning: the workers are at work
+        workers = _children(run.pid)
+        assert len(workers) == 2
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        _, rest = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    said = (first + rest).decode().splitlines()
+    assert run.returncode == 70
+    assert said[-1] == (
+        "digestparse: error: a worker process stopped before its part was done (killed by a signal, or by the "
+        "system for want of memory); no output was written: run again, or with --jobs 1"
+    )
+    assert not any("Traceback" in line for line in said)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.txt"]
+
+
 # -------------------------------------------------------------- memory, jobs
 
 
