@@ -4,10 +4,11 @@ An input is read in parts. With one process each input is one part, read and
 written as it streams. With several, a large file is cut where the grouping
 allows (lines.cut_points) and each worker reads its own byte range; standard
 input and pipes (`<(zcat archive.gz)`), which can be read only once, are read
-and cut by the main process; many files are many parts. A part is parsed and rendered where it is read: entries into
-the output format's text, diagnostics into their JSON line, their message and
-their rejects block. The main process only puts the rendered parts in input
-order into the output, a few parts ahead at most. The output, the diagnostics
+and cut by the main process; many files are many parts. A part is parsed and
+rendered where it is read: entries into the output format's text, diagnostics
+into their JSON line, their message and their rejects block. The main process
+only puts the rendered parts in input order into the output, a few parts ahead
+at most. The output, the diagnostics
 and the tallies are the same, byte for byte, whatever the number of processes.
 """
 
@@ -550,14 +551,13 @@ def run(
         try:
             _run_in_pool(pool, names, options, assembler, jobs=jobs, stdin=stdin, on_read=on_read,
                          part_bytes=part_bytes, spool=spool)  # fmt: skip
-        except BrokenProcessPool:
+        except BaseException as stopped:  # a worker lost, Ctrl-C, an output that cannot be written: no part more
             pool.shutdown(wait=True, cancel_futures=True)
-            raise WorkerLostError(
-                "a worker process stopped before its part was done (killed by a signal, or by the system for "
-                "want of memory)"
-            ) from None
-        except BaseException:  # Ctrl-C, or an output that cannot be written: no part more
-            pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(stopped, BrokenProcessPool):
+                raise WorkerLostError(
+                    "a worker process stopped before its part was done (killed by a signal, or by the system for "
+                    "want of memory)"
+                ) from None
             raise
 
 
