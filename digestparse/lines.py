@@ -359,6 +359,15 @@ def _skip_unfounded(items: list[Draft | Skipped], lines: list[Line], *, footer_f
     """
     kept: list[Draft | Skipped] = []
     base = lines[0].number if lines else 0  # `lines` holds consecutive line numbers
+    run: list[Skipped] = []  # skipped blocks in a row, which are one block: cut from `lines` once, at its end
+
+    def end_run() -> None:
+        if len(run) == 1:
+            kept.append(run[0])
+        elif run:
+            kept.append(Skipped(lines[run[0].lines[0].number - base : run[-1].lines[-1].number - base + 1]))
+        run.clear()
+
     for n, found in enumerate(items):
         item = found
         last_item = n == len(items) - 1
@@ -372,10 +381,10 @@ def _skip_unfounded(items: list[Draft | Skipped], lines: list[Line], *, footer_f
                 item.cut_off = True  # the input ends inside this entry's body
             else:
                 item = Skipped(item.span)
-        previous = kept[-1] if kept else None
-        if isinstance(item, Skipped) and isinstance(previous, Skipped):
-            # Two skipped blocks in a row are one block.
-            kept[-1] = Skipped(lines[previous.lines[0].number - base : item.lines[-1].number - base + 1])
+        if isinstance(item, Skipped):
+            run.append(item)
         else:
+            end_run()
             kept.append(item)
+    end_run()
     return kept

@@ -15,6 +15,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "megabyte of bare dates": lambda n: "April 3, 2020\n" * (n // 14),
     "many tiny entries": lambda n: "H\n\nApril 3, 2020 x\n\nBy |April 3rd, 2020|x|\n" * (n // 40),
     "one line without newline": lambda n: "word (x) By " * (n // 12),
+    # Prose: titles and paragraphs as long as a body, with no date and no footer:
+    # all of it one skipped block, gathered from thousands of would-be entries.
+    "prose with no date or footer": lambda n: ("A Title Here\n\n" + "Words of prose. " * 16 + "\n\n") * (n // 272),
 }
 
 
