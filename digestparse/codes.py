@@ -51,7 +51,8 @@ _ALL = [
     Code("duplicate-entry", "info", "with `--dedupe`: an entry whose id was already written, dropped; it names "
          "where the id was first seen (in `--diagnostics`; standard error counts them)"),
     Code("decode-error", "error", "the input cannot be decoded in its encoding (the run exits 4; try `--encoding`)"),
-    Code("read-error", "error", "the input cannot be read: missing, a directory, no permission (the run exits 4)"),
+    Code("read-error", "error", "the input cannot be read: missing, a broken link, a directory, no permission "
+         "(the run exits 4)"),
 ]  # fmt: skip
 
 CODES: dict[str, Code] = {code.name: code for code in _ALL}

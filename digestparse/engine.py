@@ -44,6 +44,7 @@ from .reader import (
     looks_like_binary,
     looks_like_markup,
     make_line,
+    unreadable,
 )
 from .text import escape_controls
 
@@ -275,7 +276,7 @@ def process(
             handle.close()
     except OSError as error:
         # A whole input that cannot be read has no line or column to point at.
-        message = f"cannot read {part.source}: {error.strerror or error}"
+        message = unreadable(part.source, error)
         record: dict[str, object] = {"code": "read-error", "severity": "error", "message": message,
                                      "source": part.source, "line": None, "column": None, "end_line": None}  # fmt: skip
         return Outcome(Failure("unreadable", options.message(record)), nonempty)

@@ -9,6 +9,7 @@ keeps a map back to the columns of the original.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -157,7 +158,9 @@ def is_digest_name(path: str | os.PathLike[str]) -> bool:
 def expand_inputs(names: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The inputs named: a directory means every digest file under it, in sorted order; "-" is standard input.
 
-    A directory with no digest file in it is a ValueError.
+    A broken symbolic link among a directory's digest files is an input too, so
+    that it is reported as a file that cannot be read, not left out unsaid. A
+    directory with no digest file in it is a ValueError.
     """
     found: list[str] = []
     for name in map(os.fsdecode, names):
@@ -165,11 +168,25 @@ def expand_inputs(names: Iterable[str | os.PathLike[str]]) -> list[str]:
             found.append(name)
             continue
         under = sorted(os.path.join(top, file) for top, _, files in os.walk(name) for file in files)
-        digests = [path for path in under if is_digest_name(path) and os.path.isfile(path)]
+        digests = [path for path in under if is_digest_name(path) and (os.path.isfile(path) or is_broken_link(path))]
         if not digests:
             raise ValueError(f"expected .txt files in the directory {name!r}, found none")
         found += digests
     return found
+
+
+def is_broken_link(path: str) -> bool:
+    """Whether a path is a symbolic link to nothing."""
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def unreadable(path: str, error: OSError) -> str:
+    """Why an input cannot be read, as a message says it: the system's reason, and the target of a broken link."""
+    reason = error.strerror or str(error)
+    with contextlib.suppress(OSError):  # a link removed between the two looks is only missing
+        if is_broken_link(path):
+            reason += f" (a symbolic link to {os.readlink(path)!r}, which does not exist)"
+    return f"cannot read {path}: {reason}"
 
 
 # What the library reads: a path, or an open binary (or text) file.

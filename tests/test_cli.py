@@ -544,6 +544,29 @@ def test_a_directory_contributes_txt_files_in_any_case(tmp_path: Path, capsys: p
     assert sources == [str(tmp_path / "a.txt")] * 10 + [str(tmp_path / "b.TXT")] * 2
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_broken_link_in_a_directory_is_reported_as_unreadable_not_left_out(
+    tmp_path: Path, jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "b.txt").symlink_to(tmp_path / "moved-away.txt")
+    out = tmp_path / "out.jsonl"
+    summary = tmp_path / "summary.json"
+    code = cli.main([str(tmp_path), "-o", str(out), "--summary", str(summary), "--jobs", jobs])
+    assert code == 4  # as for any input that cannot be read: the output is not written
+    assert not out.exists()
+    link = tmp_path / "b.txt"
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{link}: error: cannot read {link}: No such file or directory (a symbolic link to "
+        f"{str(tmp_path / 'moved-away.txt')!r}, which does not exist) [read-error]"
+    )
+    inputs = json.loads(summary.read_text())["inputs"]
+    assert [(one["source"], one["entries"], (one["error"] or {}).get("code")) for one in inputs] == [
+        (str(tmp_path / "a.txt"), 10, None),
+        (str(link), 0, "read-error"),
+    ]
+
+
 def test_help_says_which_files_a_directory_contributes(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
