@@ -167,6 +167,11 @@ def cut_points(lines: Iterable[Line]) -> Iterator[Line]:
         after_footer = False
 
 
+# A stretch of this many non-blank lines with no footer gives what is decided of
+# it (group, _settle) rather than holding it all: a digest whose footers are lost
+# is read in flat memory. A page has a footer every few lines.
+SETTLE_LINES = 1000
+
 # ----------------------------------------------------------------- drafts
 
 
@@ -213,19 +218,24 @@ class Skipped:
 # ---------------------------------------------------------------- grouping
 
 
-def group(lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True) -> Iterator[Draft | Skipped]:
+def group(
+    lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True, settle_at: int = SETTLE_LINES
+) -> Iterator[Draft | Skipped]:
     """Group numbered lines into entry drafts and skipped blocks, in input order.
 
     Entries end at their footer. The text since the previous footer is split by
     `_split`; the last entry is held back until the next non-blank line shows
-    whether a duplicate footer or a late body still belongs to it. When the
-    lines end without being `complete` (reading them failed), the last entry is
-    given and the text after its footer, cut short by the failure, is not.
+    whether a duplicate footer or a late body still belongs to it. A stretch
+    with no footer gives what is decided of it every `settle_at` lines or so
+    (`_settle`), the same items as at its end. When the lines end without being
+    `complete` (reading them failed), the last entry is given and the text
+    after it, cut short by the failure, is not.
     """
     is_footer = _shapes().footer
     pending: list[Line] = []  # the lines since the last footer, from the first non-blank one
     solid: list[int] = []  # the places in `pending` of the lines that are not blank
     held: Draft | None = None
+    settle = settle_at  # the length of `solid` at which to give what is decided
     for line in lines:
         text = line.text
         if not text or text.isspace():
@@ -235,6 +245,12 @@ def group(lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True)
         if is_footer(text) is None:
             solid.append(len(pending))
             pending.append(line)
+            if len(solid) >= settle:
+                settled, held, kept = _settle(pending, solid, held)
+                yield from settled
+                pending, solid = pending[kept:], [at - kept for at in solid if at >= kept]
+                # What is kept is split again at the next try: after at least as many new lines, so linear in all.
+                settle = max(settle_at, 2 * len(solid))
             continue
         if not pending:
             if held is not None:
@@ -244,7 +260,7 @@ def group(lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True)
             continue
         items = _attach_late_body(_split(pending, solid, footer_follows=True), held)
         _mark_endings(items)
-        pending, solid = [], []
+        pending, solid, settle = [], [], settle_at
         if not items and held is not None:
             held.footers.append(line)  # the late body joined `held`: this footer repeats its own
             continue
@@ -257,6 +273,33 @@ def group(lines: Iterable[Line], *, complete: Callable[[], bool] = lambda: True)
         yield from items
         held = last
     yield from _rest(pending, solid, held, complete=complete())
+
+
+def _settle(
+    pending: list[Line], solid: list[int], held: Draft | None
+) -> tuple[list[Draft | Skipped], Draft | None, int]:
+    """What is decided of a long stretch with no footer yet: its items, the held entry, and where the rest starts.
+
+    A draft whose body is dated (or marked) stays a draft whatever follows,
+    and where it starts depends only on the lines before it; so the items
+    before the stretch's last such draft are those the whole stretch will
+    give, and the lines from that draft's headline on give the rest when split
+    again. The held entry is decided too: only the stretch's first item could
+    still have joined it (a late body). Gives the items (the held entry
+    first), the entry still held (None), and how many lines of `pending` are
+    done; when nothing is decided, (no items, `held`, 0).
+    """
+    items = _split(pending, solid, footer_follows=False)  # as if the lines ended here
+    # The drafts _split gives, but a cut-off one, are dated or marked (_skip_unfounded).
+    last = max((n for n, item in enumerate(items) if isinstance(item, Draft) and not item.cut_off), default=0)
+    if last == 0:
+        return [], held, 0
+    kept = items[last]
+    if not isinstance(kept, Draft) or kept.headline is None:  # pragma: no cover - a draft after another item has one
+        raise TypeError("a dated draft after other items starts at its headline")
+    decided = _attach_late_body(items[: last + 1], held)
+    _mark_endings(decided)  # the last decided item ended where the kept draft starts
+    return ([held] if held is not None else []) + decided[:-1], None, kept.headline.number - pending[0].number
 
 
 def _rest(pending: list[Line], solid: list[int], held: Draft | None, *, complete: bool) -> Iterator[Draft | Skipped]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from hypothesis import strategies as st
 
 import digestparse
 from digestparse import lines, syntax
-from digestparse.reader import make_line
+from digestparse.reader import Line, make_line
 
 from .conftest import SAMPLES, SEED
+from .strategies import JUNK, broken_documents, documents, hostile_text
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
@@ -277,6 +279,68 @@ def test_a_cut_off_entry_needs_its_headline() -> None:
     digest = digestparse.parse(text)
     assert len(digest.entries) == 10
     assert digest.diagnostics[-1].code == "skipped-text"
+
+
+# ------------------------------------------------- long stretches with no footer
+
+
+def _grouped(text: str, settle_at: int) -> list[lines.Draft | lines.Skipped]:
+    return list(lines.group(digestparse.reader.lines_of_text(text), settle_at=settle_at))
+
+
+def _settling_changes_nothing(text: str) -> None:
+    whole = _grouped(text, settle_at=10**9)  # never settles: each stretch split at its footer or at the end
+    for settle_at in (1, 2, 3, 5):
+        assert _grouped(text, settle_at) == whole, f"settling every {settle_at} lines changed the grouping"
+
+
+@given(documents(), st.data())
+def test_settling_a_stretch_with_lost_footers_changes_nothing(
+    document: tuple[str, object], data: st.DataObject
+) -> None:
+    kept: list[str] = []
+    for line in document[0].splitlines():
+        if line.startswith("By |") and data.draw(st.booleans()):
+            continue  # a footer lost
+        kept.append(line)
+        if data.draw(st.integers(0, 5)) == 0:
+            kept.append(data.draw(st.one_of(JUNK, st.sampled_from(["Share this:", "April 3, 2020", "[...]", "x"]))))
+    _settling_changes_nothing("\n".join(kept))
+
+
+@given(broken_documents())
+def test_settling_a_broken_digest_changes_nothing(document: tuple[str, int, str]) -> None:
+    _settling_changes_nothing(document[0])
+
+
+@given(hostile_text())
+def test_settling_any_text_changes_nothing(text: str) -> None:
+    _settling_changes_nothing(text)
+
+
+def test_settling_keeps_every_sample_as_it_is() -> None:
+    for path in sorted(SAMPLES.glob("*/*.txt")):
+        _settling_changes_nothing(path.read_bytes().decode("utf-8", "replace"))
+
+
+def test_a_digest_whose_footers_are_lost_is_given_as_it_is_read_not_held_whole() -> None:
+    # 100,000 dated entries and no footer: the first entries come out after about
+    # lines.SETTLE_LINES lines have been read, and the rest in step with the reading.
+    read = 0
+
+    def footerless() -> Iterator[Line]:
+        nonlocal read
+        for n in range(100_000):
+            for text in (f"Headline {n}", "", f"A caption. (AP) April 3, 2020 Text of entry {n} [...]", ""):
+                read += 1
+                yield make_line(read, text)
+
+    lag = 0
+    for item in lines.group(footerless()):
+        assert isinstance(item, lines.Draft)
+        lag = max(lag, read - item.span[-1].number)
+    assert read == 400_000
+    assert lag <= 4 * 2 * lines.SETTLE_LINES  # four lines an entry, two of them not blank
 
 
 # ---------------------------------------------------------------- strict, allow
