@@ -220,6 +220,14 @@ def test_a_named_pipe_is_read_once_in_order_on_any_number_of_cores(jobs: str, tm
     assert found.stderr == expected.stderr.replace(str(plain).encode(), str(pipe).encode())
 
 
+# Runs Python with the arguments after it, Ctrl-C made as a terminal's foreground job has it: default, not blocked.
+AS_A_TERMINAL_JOB = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_path: Path) -> None:
     """A terminal sends Ctrl-C to the command's whole process group: no traceback, no output, no worker left."""
@@ -227,7 +235,10 @@ def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_pa
     digest = tmp_path / "big.txt"
     digest.write_bytes(page * (16 * engine.PART_BYTES // len(page)))
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "digestparse", str(digest), "-o", str(out), "--summary", str(tmp_path / "s.json")]
+    # The command starts as a terminal's foreground job does, Ctrl-C neither ignored nor blocked,
+    # whatever the test runner's own process passes on to its children.
+    command = [sys.executable, "-c", AS_A_TERMINAL_JOB, "-m", "digestparse", str(digest), "-o", str(out),
+               "--summary", str(tmp_path / "s.json")]  # fmt: skip
     # Unbuffered, so that reading the first line reads nothing past it.
     run = subprocess.Popen([*command, "--jobs", jobs], stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
     try:
@@ -238,12 +249,18 @@ def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_pa
     finally:
         run.kill()
     said = (first + rest).decode().splitlines()
-    assert run.returncode == 130
+    assert run.returncode == 130, f"first line {first!r}, {len(said)} lines, the last {said[-2:]}, {_signals()}"
     assert said[-1] == "digestparse: interrupted"
     assert all(line.startswith(f"{digest}:") and line.endswith("[skipped-text]") for line in said[:-1])
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.txt"]  # neither output, nor a temporary file
     with pytest.raises(ProcessLookupError):
         os.killpg(run.pid, 0)  # the workers ended with the main process
+
+
+def _signals() -> str:
+    """This process's ignored, blocked and caught signals (from /proc), for a failure message."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    return ", ".join(line.replace("\t", " ") for line in status if line.startswith(("SigIgn", "SigBlk", "SigCgt")))
 
 
 def _children(pid: int) -> list[int]:
