@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +55,9 @@ def test_utf8_bom_is_accepted_and_stripped() -> None:
         ("utf-16 with a byte-order mark", "Headline\n".encode("utf-16"), 1, 1),
         ("utf-16 without a byte-order mark", ("Headline\n\nBody text here\n" * 4).encode("utf-16-le"), 1, 1),
         ("random bytes", bytes(range(128, 256)), 1, 1),
+        # Every byte value 32 times over, in a scattered order: 0.4% NUL bytes, as random data holds them.
+        ("random bytes with NUL among them", bytes((128 + 167 * i) % 256 for i in range(8192)), 1, 1),
+        ("utf-32 with a byte-order mark", "Headline\n".encode("utf-32"), 1, 1),
         ("the first byte of a byte-order mark", b"\xef", 1, 1),  # found by fuzz/run
         ("two bytes of a byte-order mark", b"\xef\xbb", 1, 1),
         ("a character cut off at the end", "Headline\n\nCaf\u00e9".encode()[:-1], 3, 4),
@@ -64,6 +68,23 @@ def test_not_utf8_is_a_clear_located_error(name: str, data: bytes, line: int, co
         digestparse.parse_file(io.BytesIO(data))
     assert (raised.value.line, raised.value.column, raised.value.code) == (line, column, "decode-error")
     assert "try --encoding" in str(raised.value)
+
+
+@pytest.mark.parametrize("where", ["in the first headline", "in the first 8 KB's last entry"])
+def test_a_stray_nul_in_a_file_is_read_as_text_not_refused_as_binary(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = SEED.read_bytes()
+    at = seed.index(b"\n") // 2 if where == "in the first headline" else seed.rindex(b"\nBy |", 0, 8000) - 5
+    path = tmp_path / "page.txt"
+    path.write_bytes(seed[:at] + b"\x00" + seed[at:])
+    assert cli.main([str(path), "--to", "jsonl"]) == 0
+    out, err = capsys.readouterr()
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 10
+    assert sum("\ufffd" in json.dumps(record, ensure_ascii=False) for record in records) == 1  # the NUL, shown
+    assert err.endswith("10 entries: 10 ok, 0 partial; 0 skipped blocks\n")
+    assert [entry.model_dump(mode="json") for entry in digestparse.parse_file(path).entries] == records
 
 
 def test_bytes_in_messages_are_written_in_hex_with_0x() -> None:
