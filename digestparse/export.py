@@ -260,7 +260,7 @@ def _digest_entry(entry: Entry) -> str:
     stray = faults.texts("unexpected-text")
     footer = [_digest_footer(entry, faults)] if faults.has_footer else []
     if "footer-before-body" in faults.codes:
-        paragraphs = [entry.headline, *footer, *body, *stray]
+        paragraphs = [entry.headline, *footer, *body, *stray, *faults.texts("duplicate-footer")]
     else:
         paragraphs = [entry.headline, *body, *stray, *footer, *faults.texts("duplicate-footer")]
     return "\n\n".join(paragraphs) + "\n"

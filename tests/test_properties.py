@@ -125,6 +125,25 @@ def test_to_digest_then_parse_gives_partial_entries_back_too(document: tuple[str
     assert _reading(again) == _reading(first)
 
 
+FOOTER_FIRST = "Headline\n\nBy |April 3rd, 2020|x|\n\nCaption. (AP) April 3, 2020 Text [...]\n\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FOOTER_FIRST + "By |April 3rd, 2020|x|\n",  # its footer first, then repeated after the body
+        FOOTER_FIRST * 2,  # the second headline is stray text, the second footer a repeat; a body of its own
+        FOOTER_FIRST * 4 + "Share this:\n",
+    ],
+    ids=["footer first and repeated", "footer first twice", "footer first four times"],
+)
+def test_to_digest_then_parse_gives_entries_with_several_faults_back(text: str) -> None:
+    first = digestparse.parse(text).entries
+    assert "duplicate-footer" in [issue.code for issue in first[0].issues]
+    again = digestparse.parse(to_digest(first)).entries
+    assert _reading(again) == _reading(first)
+
+
 def _readable(path: Path) -> bool:
     """Whether a sample is text (the samples that cannot be decoded expect an "error")."""
     expected = path.with_name(path.stem + ".issues.json")
