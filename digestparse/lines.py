@@ -258,8 +258,7 @@ def group(
             else:
                 yield Skipped([line])  # a footer with no entry before it
             continue
-        items = _attach_late_body(_split(pending, solid, footer_follows=True), held)
-        _mark_endings(items)
+        items = _placed(_split(pending, solid, footer_follows=True), held)
         pending, solid, settle = [], [], settle_at
         if not items and held is not None:
             held.footers.append(line)  # the late body joined `held`: this footer repeats its own
@@ -297,18 +296,23 @@ def _settle(
     kept = items[last]
     if not isinstance(kept, Draft) or kept.headline is None:  # pragma: no cover - a draft after another item has one
         raise TypeError("a dated draft after other items starts at its headline")
-    decided = _attach_late_body(items[: last + 1], held)
-    _mark_endings(decided)  # the last decided item ended where the kept draft starts
+    decided = _placed(items[: last + 1], held)  # the last decided item ended where the kept draft starts
     return ([held] if held is not None else []) + decided[:-1], None, kept.headline.number - pending[0].number
 
 
 def _rest(pending: list[Line], solid: list[int], held: Draft | None, *, complete: bool) -> Iterator[Draft | Skipped]:
     """The end of the lines: the entry held back, and what followed its footer (unless reading stopped short)."""
-    items = _attach_late_body(_split(pending, solid, footer_follows=False), held) if pending and complete else []
-    _mark_endings(items)
+    items = _placed(_split(pending, solid, footer_follows=False), held) if pending and complete else []
     if held is not None:
         yield held
     yield from items
+
+
+def _placed(items: list[Draft | Skipped], held: Draft | None) -> list[Draft | Skipped]:
+    """The items `_split` gave, as they are given: a late body joined to the held entry, each draft's ending said."""
+    items = _attach_late_body(items, held)
+    _mark_endings(items)
+    return items
 
 
 def _mark_endings(items: list[Draft | Skipped]) -> None:

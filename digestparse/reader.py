@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, NamedTuple, Protocol
+from typing import IO, NamedTuple, NoReturn, Protocol
 
 from .errors import DigestParseError
 from .text import normalise, starts
@@ -314,29 +314,17 @@ def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:
         return
     head = block[:SNIFF_BYTES]
     what = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
-    if what is None and b"\x00" not in head:
-        return
-    if what is None and codec == "utf-8" and head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise DigestParseError(
-            "Expected UTF-8 text, found the byte-order mark of UTF-32 (try --encoding utf-32)",
-            1,
-            1,
-            source=source,
-            code="decode-error",
-        )
-    if what is None and codec == "utf-8" and _looks_like_utf16(head):
-        # UTF-16 text without a byte-order mark decodes as "valid" UTF-8 full of NUL
-        # bytes; say what it is instead of reporting it all as skipped text.
-        raise DigestParseError(
-            "Expected UTF-8 text, found NUL bytes in every other place: the input looks like UTF-16 "
-            "(try --encoding utf-16)",
-            1,
-            1,
-            source=source,
-            code="decode-error",
-        )
-    if what is None and head.count(0) <= BINARY_NUL_SHARE * len(head):
-        return  # text with a stray NUL or two
+    if what is None:
+        if b"\x00" not in head:
+            return
+        # UTF-16 and UTF-32 text decode as "valid" UTF-8 full of NUL bytes: say what
+        # the input is, rather than calling it binary data.
+        if codec == "utf-8" and head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            _raise_other_encoding("the byte-order mark of UTF-32", "utf-32", source)
+        if codec == "utf-8" and _looks_like_utf16(head):
+            _raise_other_encoding("NUL bytes in every other place: the input looks like UTF-16", "utf-16", source)
+        if head.count(0) <= BINARY_NUL_SHARE * len(head):
+            return  # text with a stray NUL or two
     raise DigestParseError(
         f"Expected digest text, found {what or 'binary data (it holds NUL bytes)'}: the input is not text "
         f"(it starts with the bytes {hex_bytes(head[:4])})",
@@ -345,6 +333,11 @@ def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:
         source=source,
         code="not-a-digest",
     )
+
+
+def _raise_other_encoding(found: str, codec: str, source: str | None) -> NoReturn:
+    raise DigestParseError(f"Expected UTF-8 text, found {found} (try --encoding {codec})", 1, 1, source=source,
+                           code="decode-error")  # fmt: skip
 
 
 def _looks_like_utf16(head: bytes) -> bool:
