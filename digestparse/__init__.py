@@ -13,6 +13,9 @@ __all__ = [
     "DigestError",
     "DigestParseError",
     "Entry",
+    "OutputError",
+    "UsageError",
+    "WorkerLostError",
     "__version__",
     "convert",
     "export",
@@ -23,8 +26,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from . import export
-    from .engine import convert
-    from .errors import DigestError, DigestParseError
+    from .conversion import convert
+    from .errors import DigestError, DigestParseError, OutputError, UsageError, WorkerLostError
     from .models import Diagnostic, Digest, Entry
     from .parser import iter_entries, parse, parse_file
 
@@ -36,7 +39,10 @@ _HOME = {
     "Entry": ".models",
     "DigestError": ".errors",
     "DigestParseError": ".errors",
-    "convert": ".engine",
+    "OutputError": ".errors",
+    "UsageError": ".errors",
+    "WorkerLostError": ".errors",
+    "convert": ".conversion",
     "export": None,
     "iter_entries": ".parser",
     "parse": ".parser",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from . import codes, syntax
+from . import models, syntax
 from .fields import InvalidDateError, clean, clean_or_none, credit_text, entry_id, quote, read_date
 from .lines import Draft, Skipped, joined
 from .models import Diagnostic, Entry
@@ -36,18 +36,9 @@ def diagnostic(
 
     `text` is the input's own text that the diagnostic is about, when no field keeps it.
     """
-    return Diagnostic.model_validate(
-        {
-            "code": code,
-            "severity": codes.severity(code),
-            "message": message,
-            "source": source,
-            "line": line.number,
-            "column": line.first_column if column is None else column,
-            "end_line": (end or line).number,
-            "text": None if text is None else encodable(text),
-        }
-    )
+    at = line.first_column if column is None else column
+    return models.diagnostic(code, message, source=source, line=line.number, column=at, end_line=(end or line).number,
+                             text=None if text is None else encodable(text))  # fmt: skip
 
 
 def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
@@ -274,7 +265,7 @@ def _tags(text: str) -> list[str]:
 
 
 def _place(issue: Diagnostic) -> tuple[int, int]:
-    return issue.line, issue.column
+    return issue.line or 0, issue.column or 0  # an entry's issues always have both
 
 
 def entry(draft: Draft, source: str | None) -> Entry:

@@ -1,65 +1,71 @@
-"""The command line: read digests, write one combined output, report honestly.
+"""The command line: flags in, `convert()` run, diagnostics and a summary on standard error, an honest exit status.
 
-Exit statuses (SPEC section 3, and 5 for an output that cannot be written):
-0 success (warnings allowed); 1 the input failed --strict; 2 usage error; 3 no
-entry found in non-empty input, or an input that is not a digest; 4 a file
-could not be read or decoded; 5 an output could not be written.
+Everything a run does is the library's `convert`; here are only the flags, what
+standard error shows (each diagnostic, up to a screenful; a progress bar; the
+summary line), and the mapping of what happened to an exit status (exit
+statuses: digestparse.assemble, and the README's table).
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
-import contextlib
 import gc
 import json
-import os
-import stat
+import signal
 import sys
-from pathlib import Path
+from collections import Counter
+from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .codes import CODES, unknown
-from .errors import DigestError, WorkerLostError
-from .outputs import Output, OutputError, StdoutClosedError, flush_stdout, write_stdout
-from .reader import STDIN, expand_inputs, is_digest_name
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_ENTRIES,
+    EXIT_OK,
+    EXIT_STRICT,
+    EXIT_TERMINATED,
+    EXIT_UNREADABLE,
+    EXIT_UNWRITABLE,
+    EXIT_USAGE,
+    DigestError,
+    OutputError,
+    StdoutClosedError,
+    WorkerLostError,
+)
+from .formats import FORMATS
+from .inputs import STDIN, STDIN_NAME
+from .outputs import flush_stdout, write_stdout
 from .text import escape_controls
 
 if TYPE_CHECKING:
-    from .engine import ArchiveTarget, Message, Options, Summary, TextTarget
-    from .sinks import Parquet, SQLite
+    from .assemble import Summary
+    from .conversion import Progress
+    from .models import Diagnostic
 
 # The parser, the models and the exporters (pydantic, lark) are imported when
 # there is work to do, so that --help and usage errors answer at once.
 
-EXIT_OK = 0
-EXIT_STRICT = 1
-EXIT_USAGE = 2
-EXIT_NO_ENTRIES = 3
-EXIT_UNREADABLE = 4
-EXIT_UNWRITABLE = 5
-EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a fault of digestparse itself, or a worker process lost
-EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_ENTRIES", "EXIT_OK", "EXIT_STRICT", "EXIT_TERMINATED",
+           "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "build_parser", "main"]  # fmt: skip
 
-FORMATS = ("json", "jsonl", "csv", "markdown", "digest", "sqlite", "parquet")
-EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown",
-              ".markdown": "markdown", ".txt": "digest", ".db": "sqlite", ".sqlite": "sqlite",
-              ".sqlite3": "sqlite", ".parquet": "parquet"}  # fmt: skip
-
-
-class UsageError(Exception):
-    """A mistake in the command line itself: exit status 2."""
+# Standard error shows at most this many warnings and infos, one a line (a screenful); then it counts them.
+SCREENFUL = 20
+# A progress bar is worth showing for this much work, and only to a terminal.
+PROGRESS_MIN_FILES = 20
+PROGRESS_MIN_BYTES = 32 << 20
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, kept separate so the README and tests can show it."""
     parser = argparse.ArgumentParser(
         prog="digestparse",
-        description="Turn plain-text news digests into JSON, JSON Lines, CSV, Markdown or clean digest text.",
+        description="Turn plain-text news digests into JSON, JSON Lines, CSV, Markdown, digest text, a SQLite "
+        "database or a Parquet file.",
         epilog="Exit status: 0 success (warnings allowed), 1 --strict failed, 2 usage error, "
         "3 no entry found in non-empty input or an input that is not a digest, "
-        "4 a file could not be read or decoded, 5 an output could not be written.",
+        "4 a file could not be read or decoded, 5 an output could not be written, 70 an internal error or a "
+        "worker process lost, 130 Ctrl-C, 143 SIGTERM.",
     )
     parser.add_argument(
         "files", nargs="*", metavar="FILE",
@@ -67,21 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
         "whose name ends in .txt (in any case: .TXT too), in sorted order",
     )  # fmt: skip
     parser.add_argument(
-        "--to", choices=FORMATS,
+        "--to", choices=list(FORMATS),
         help="output format (default: from -o's extension, else json); sqlite and parquet need -o FILE",
     )  # fmt: skip
     parser.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning or error")
     parser.add_argument(
         "--dedupe", action="store_true",
-        help="across all inputs, write each entry id once: the first sighting wins, later ones are dropped and counted",
+        help="across all inputs, write each entry id once: the best sighting (ok over partial, else the first), "
+        "in the place of the first; the others are dropped and counted",
     )  # fmt: skip
     parser.add_argument(
         "--allow", action="append", default=[], metavar="CODE[,CODE...]",
         help="with --strict: diagnostics with these codes are still reported but do not fail the run "
         "(repeatable; for example --allow skipped-text)",
     )  # fmt: skip
-    parser.add_argument("--diagnostics", metavar="FILE", help="write every diagnostic here, one JSON object a line")
+    parser.add_argument(
+        "--diagnostics", metavar="FILE",
+        help="write every diagnostic here, one JSON object a line; standard error then counts them only",
+    )  # fmt: skip
     parser.add_argument("--rejects", metavar="FILE", help="write the verbatim text of every skipped block here")
     parser.add_argument("--summary", metavar="FILE", help="write a JSON object describing the run here, at its end")
     parser.add_argument("--schema", action="store_true", help="print the JSON Schema of an entry and exit")
@@ -113,50 +123,12 @@ def _jobs(text: str) -> int | str:
     return value
 
 
-def exit_status(summary: Summary) -> int:
-    """The exit status a run's summary gives."""
-    if summary.unreadable:
-        return EXIT_UNREADABLE
-    if summary.strict_failed:
-        return EXIT_STRICT
-    if summary.not_a_digest or (summary.total("entries") == 0 and summary.nonempty_input):
-        return EXIT_NO_ENTRIES
-    return EXIT_OK
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM, taken as Ctrl-C is: the run stops, its outputs are left as they were."""
 
 
-def summary_line(summary: Summary) -> str:
-    """The one-line summary printed on standard error."""
-    files, entries, blocks = len(summary.inputs), summary.total("entries"), summary.total("skipped_blocks")
-    text = (
-        f"{files} file{'s' if files != 1 else ''}, {entries} entr{'ies' if entries != 1 else 'y'}: "
-        f"{summary.total('ok')} ok, {summary.total('partial')} partial; "
-        f"{blocks} skipped block{'s' if blocks != 1 else ''}"
-    )
-    if summary.unreadable:
-        text += f"; {summary.unreadable} unreadable"
-    if summary.not_a_digest:
-        text += f"; {summary.not_a_digest} not a digest"
-    if summary.duplicates:
-        text += f"; {summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} dropped"
-    return text
-
-
-def summary_object(summary: Summary, args: argparse.Namespace, fmt: str, status: int) -> dict[str, Any]:
-    """The --summary object."""
-    return {
-        "digestparse": __version__,
-        "exit_status": status,
-        "format": fmt,
-        "output": args.output if args.output not in (None, STDIN) else None,
-        "files": len(summary.inputs),
-        "entries": summary.total("entries"),
-        "ok": summary.total("ok"),
-        "partial": summary.total("partial"),
-        "skipped_blocks": summary.total("skipped_blocks"),
-        "duplicates_dropped": summary.duplicates,
-        "diagnostics": dict(sorted(summary.codes.items())),
-        "inputs": [one.as_json() for one in summary.inputs],
-    }
+def _stop_on_sigterm(number: int, frame: FrameType | None) -> None:
+    raise _Stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,166 +138,70 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse has printed its usage message
         return int(stop.code or 0)
+    own_process = argv is None
     _prefer_utf8(sys.stdout)
+    stderr = Stderr(sys.stderr)
+    if own_process:
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        return _run(args, own_process=argv is None)
+        return _run(args, stderr, own_process=own_process)
     except StdoutClosedError:
         return EXIT_OK
-    except KeyboardInterrupt:  # Ctrl-C: every output is left as it was (outputs.py), and the workers stop
-        sys.stderr.write("digestparse: interrupted\n")
-        return EXIT_INTERRUPTED
-    except (UsageError, DigestError, OutputError) as error:
-        return _failed(error)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: every output is left as it was, the workers stop
+        stopped = isinstance(stop, _Stopped)
+        stderr.say("digestparse: stopped by SIGTERM" if stopped else "digestparse: interrupted")
+        return EXIT_TERMINATED if stopped else EXIT_INTERRUPTED
+    except DigestError as error:
+        return _failed(error, stderr)
     except Exception as error:  # the last line of defence: never a traceback
         if args.debug:
             raise
-        print(
-            f"digestparse: internal error: {type(error).__name__}: {escape_controls(str(error))} "
-            "(run with --debug for details)",
-            file=sys.stderr,
-        )
+        stderr.say(f"digestparse: internal error: {type(error).__name__}: {escape_controls(str(error))} "
+                   "(run with --debug for details)")  # fmt: skip
         return EXIT_INTERNAL
 
 
-def _failed(error: UsageError | DigestError | OutputError) -> int:
+def _failed(error: DigestError, stderr: Stderr) -> int:
     """Say why the run could not be done; its exit status."""
     said = f"digestparse: error: {escape_controls(str(error))}"
     if isinstance(error, WorkerLostError):  # not digestparse's fault, but the run could not be done
-        sys.stderr.write(f"{said}; no output was written: run again, or with --jobs 1\n")
+        stderr.say(f"{said}; no output was written: run again, or with --jobs 1")
         return EXIT_INTERNAL
-    sys.stderr.write(said + "\n")
+    stderr.say(said)
     return EXIT_UNWRITABLE if isinstance(error, OutputError) else EXIT_USAGE
 
 
-def _run(args: argparse.Namespace, *, own_process: bool = False) -> int:
+def _run(args: argparse.Namespace, stderr: Stderr, *, own_process: bool) -> int:
     if args.schema:
         from .models import entry_schema  # noqa: PLC0415 - see the note on imports above
 
         write_stdout(json.dumps(entry_schema(), indent=2) + "\n")
         flush_stdout()
         return EXIT_OK
-    try:
-        codecs.lookup(args.encoding)
-    except LookupError:
-        raise UsageError(f"expected a known text encoding for --encoding, found {args.encoding!r}") from None
-    allow = _allowed_codes(args.allow)
-    fmt = _choose_format(args.to, args.output)
-    _check_archive(fmt, args.output)
+    from .conversion import convert  # noqa: PLC0415 - see the note on imports above
+
     if own_process:
         _freeze_imported_objects()
-    inputs = _expand_inputs(args.files or [STDIN])
-    _check_outputs(args, inputs)
-    if STDIN in inputs and not args.quiet and _is_terminal(sys.stdin):
-        print(
-            "digestparse: reading a digest from standard input; end it with Ctrl-D (Ctrl-Z then Enter on "
-            "Windows), stop with Ctrl-C, or see digestparse --help",
-            file=sys.stderr,
-        )
-    return _convert(args, inputs, fmt, allow)
-
-
-def _convert(args: argparse.Namespace, inputs: list[str], fmt: str, allow: frozenset[str]) -> int:
-    from .engine import Assembler, Options, resolve_jobs, run  # noqa: PLC0415 - see the note on imports above
-
-    jobs = resolve_jobs(args.jobs, inputs)
-    status = EXIT_INTERNAL
-    with (
-        contextlib.ExitStack() as outputs,
-        Output(args.diagnostics, "--diagnostics") as diag_out,
-        Output(args.rejects, "--rejects") as reject_out,
-        Output(args.summary, "--summary") as summary_out,
-    ):
-        options = Options(
-            to=fmt,
-            title=Path(inputs[0]).name if fmt == "markdown" and len(inputs) == 1 and inputs[0] != STDIN else None,
-            formula_guard=args.formula_guard,
-            strict=args.strict,
-            allow=allow,
-            encoding=args.encoding,
-            records=diag_out.active or fmt == "sqlite",  # a database keeps every diagnostic
-            rejects=reject_out.active,
-        )
-        out, target, archive = _open_output(outputs, args.output, inputs, options)
-        progress = _Progress(inputs, enabled=not args.quiet and _is_terminal(sys.stderr))
-
-        def report(message: Message) -> None:
-            # Each dropped duplicate is in --diagnostics; standard error counts them in its summary line.
-            if not args.quiet and message.code != "duplicate-entry":
-                progress.say(message.line)
-            diag_out.write(message.record)
-            reject_out.write(message.reject)
-
-        assembler = Assembler(inputs, options, target, on_message=report, dedupe=args.dedupe)
-        try:
-            try:
-                assembler.begin()
-                run(inputs, options, assembler, jobs=jobs, stdin=sys.stdin.buffer, on_read=progress.advance)
-                assembler.end()
-            finally:
-                progress.close()
-            status = exit_status(assembler.summary)
-            if status not in (EXIT_OK, EXIT_NO_ENTRIES):
-                out.abandon()
-        except OutputError:
-            status = EXIT_UNWRITABLE
-            out.abandon()
-            raise
-        except DigestError:
-            status = EXIT_USAGE  # a bad DIGESTPARSE_BACKEND, found at the first parse
-            out.abandon()
-            raise
-        finally:
-            if summary_out.active:
-                report_object = summary_object(assembler.summary, args, fmt, status)
-                summary_out.write(json.dumps(report_object, ensure_ascii=False, indent=2) + "\n")
-    if not args.quiet:
-        line = summary_line(assembler.summary)
-        if archive is not None and status in (EXIT_OK, EXIT_NO_ENTRIES):
-            line += f"; {args.output}: {archive.added}"
-        print(line, file=sys.stderr)
-    return status
-
-
-def _open_output(
-    outputs: contextlib.ExitStack, path: str | None, inputs: list[str], options: Options
-) -> tuple[Output | SQLite | Parquet, TextTarget | ArchiveTarget, SQLite | Parquet | None]:
-    """Open where the entries go: the output, what the assembler puts entries into, and the archive if it is one."""
-    from .engine import ARCHIVES, ArchiveTarget, TextTarget, open_archive  # noqa: PLC0415 - see the note above
-
-    if options.to in ARCHIVES:
-        assert path is not None  # noqa: S101 - _check_archive made sure of it
-        archive = open_archive(options.to, path, inputs)
-        outputs.enter_context(archive)  # its __enter__ gives itself back
-        return archive, ArchiveTarget(archive), archive
-    document = outputs.enter_context(Output(path, "-o", default_stdout=True))
-    return document, TextTarget(options, document.write), None
-
-
-def _check_archive(fmt: str, output: str | None) -> None:
-    """An archive is a file, and Parquet needs pyarrow: usage errors, before anything is read."""
-    if fmt not in ("sqlite", "parquet"):
-        return
-    if output in (None, STDIN):
-        example = "news.db" if fmt == "sqlite" else "news.parquet"
-        raise UsageError(f"expected -o FILE for --to {fmt} (for example -o {example}), found standard output")
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401, PLC0415 - only to know whether it is there
-        except ImportError:
-            raise UsageError(
-                "expected pyarrow for --to parquet, found it missing: pip install 'digestparse[parquet]'"
-            ) from None
+    files = args.files or [STDIN]
+    if STDIN in files and not args.quiet and _is_terminal(sys.stdin):
+        stderr.say("digestparse: reading a digest from standard input; end it with Ctrl-D (Ctrl-Z then Enter on "
+                   "Windows), stop with Ctrl-C, or see digestparse --help")  # fmt: skip
+    report = Report(stderr, quiet=args.quiet, diagnostics_file=args.diagnostics not in (None, STDIN))
+    try:
+        summary = convert(
+            files, out=args.output or STDIN, to=args.to, jobs=args.jobs, strict=args.strict,
+            allow=_allowed_codes(args.allow), encoding=args.encoding, formula_guard=args.formula_guard,
+            dedupe=args.dedupe, diagnostics=args.diagnostics, rejects=args.rejects, summary=args.summary,
+            on_diagnostic=report.hear, on_progress=report.progress,
+        )  # fmt: skip
+    finally:
+        report.close()
+    report.finish(summary, args.diagnostics)
+    return summary.exit_status
 
 
 def _allowed_codes(values: list[str]) -> frozenset[str]:
-    allow = {code.strip() for value in values for code in value.split(",") if code.strip()}
-    strange = unknown(allow)
-    if strange:
-        raise UsageError(
-            f"expected diagnostic codes for --allow, found {', '.join(map(repr, strange))}; "
-            f"the codes are: {', '.join(CODES)}"
-        )
-    return frozenset(allow)
+    return frozenset(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 def _freeze_imported_objects() -> None:
@@ -337,154 +213,150 @@ def _freeze_imported_objects() -> None:
     the process's own command line (main() without arguments): a program that
     calls main() itself keeps its collector as it was.
     """
-    from . import engine, export  # noqa: F401, PLC0415 - imported to be frozen with the rest
+    from . import export, work  # noqa: F401, PLC0415 - imported to be frozen with the rest
 
     gc.freeze()
 
 
-def _choose_format(to: str | None, output: str | None) -> str:
-    if to is not None:
-        return to
-    if output is not None and output != STDIN:
-        return EXTENSIONS.get(Path(output).suffix.lower(), "json")
-    return "json"
+# ------------------------------------------------------------------ standard error
 
 
-def _expand_inputs(names: list[str]) -> list[str]:
-    try:
-        return expand_inputs(names)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+class Stderr:
+    """Standard error, written one line at a time; when it cannot be written (closed, a full disk, a pipe
+    nobody reads), it falls silent: diagnostics that cannot be shown are no reason to lose the entries."""
 
-
-def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
-    return [("-o", args.output), ("--diagnostics", args.diagnostics), ("--rejects", args.rejects),
-            ("--summary", args.summary)]  # fmt: skip
-
-
-def _check_outputs(args: argparse.Namespace, inputs: list[str]) -> None:
-    """At most one output on standard output, a folder that exists for each file, and never onto an input."""
-    outputs = _outputs(args)
-    on_stdout = [flag for flag, path in outputs[1:] if path == STDIN]
-    if len(on_stdout) > 1 or (on_stdout and args.output in (None, STDIN)):
-        raise UsageError(
-            f"expected one output on standard output, found {on_stdout[-1]} - as well as "
-            + (f"{on_stdout[0]} -" if len(on_stdout) > 1 else "the entries (give -o FILE for them)")
-        )
-    files = [(flag, path) for flag, path in outputs if path is not None and path != STDIN]
-    for flag, path in files:
-        _check_writable(flag, path)
-    folders = [name for name in args.files if name != STDIN and os.path.isdir(name)]
-    _refuse_writing_onto_inputs(files, inputs, folders)
-    seen: dict[str, str] = {}
-    for flag, path in files:
-        where = os.path.realpath(path)
-        if where in seen:
-            raise UsageError(
-                f"expected a file of its own for each output, found {seen[where]} and {flag} both {path!r}"
-            )
-        seen[where] = flag
-
-
-def _check_writable(flag: str, path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        is_folder = stat.S_ISDIR(os.stat(folder).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        is_folder = False
-    except OSError as error:  # a folder that cannot be reached: no permission, ...
-        raise OutputError(f"cannot write {path} ({flag}): {_reason(error)}") from None
-    if not is_folder:
-        shown = os.path.dirname(path) or "."
-        raise UsageError(f"expected an existing folder for {flag} {path!r}, found no folder {shown!r}")
-    if os.path.isdir(path):
-        raise UsageError(f"expected a file name for {flag}, found the directory {path!r}")
-
-
-def _refuse_writing_onto_inputs(outputs: list[tuple[str, str]], inputs: list[str], folders: list[str]) -> None:
-    """An output that is an input (by any path or link), or a digest file inside an input folder, is refused."""
-    by_identity: dict[tuple[int, int], str] = {}
-    by_path: dict[str, str] = {}
-    for name in inputs:
-        if name == STDIN:
-            continue
-        by_path[os.path.realpath(name)] = name
-        try:
-            found = os.stat(name)
-        except OSError:
-            continue
-        by_identity[(found.st_dev, found.st_ino)] = name
-    for flag, path in outputs:
-        try:
-            found = os.stat(path)
-        except OSError:
-            same = by_path.get(os.path.realpath(path))
-        else:
-            same = by_identity.get((found.st_dev, found.st_ino))
-        if same is None and is_digest_name(path):
-            inside = [folder for folder in folders if _is_within(path, folder)]
-            if inside:
-                raise UsageError(
-                    f"expected {flag} outside the input folder {inside[0]!r}, found {path!r}: "
-                    "a .txt file there is read as a digest; write it elsewhere"
-                )
-        if same is not None:
-            shown = f"{path!r}" if same == path else f"{path!r} (the same file as the input {same!r})"
-            raise UsageError(f"expected {flag} to be a file other than the inputs, found {shown}; nothing was written")
-
-
-def _is_within(path: str, folder: str) -> bool:
-    parent = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    top = os.path.realpath(folder)
-    return parent == top or parent.startswith(top.rstrip(os.sep) + os.sep)
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
-
-
-# A progress bar is worth showing for this much work, and only to a terminal.
-PROGRESS_MIN_FILES = 20
-PROGRESS_MIN_BYTES = 32 << 20
-
-
-class _Progress:
-    """A progress bar on standard error (tqdm), when it is a terminal and the work is long."""
-
-    def __init__(self, inputs: list[str], *, enabled: bool) -> None:
-        self.bar: Any = None
-        if not enabled:
-            return
-        total = sum(os.path.getsize(name) for name in inputs if name != STDIN and os.path.isfile(name))
-        if len(inputs) < PROGRESS_MIN_FILES and total < PROGRESS_MIN_BYTES:
-            return
-        from tqdm import tqdm  # noqa: PLC0415 - imported only when a bar is shown: it costs start-up time
-
-        self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                        desc="digestparse", leave=False, dynamic_ncols=True)  # fmt: skip
-
-    def advance(self, size: int) -> None:
-        if self.bar is not None:
-            self.bar.update(size)
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.is_terminal = _is_terminal(stream)
 
     def say(self, line: str) -> None:
-        """Print a line on standard error without tearing the bar."""
-        if self.bar is not None:
-            self.bar.write(line, file=sys.stderr)
+        """Write one line (one write: a Ctrl-C never cuts a line from its line end)."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.stream = None
+
+
+class Report:
+    """What standard error shows of a run: its diagnostics (a screenful), a progress bar, a summary line."""
+
+    def __init__(self, stderr: Stderr, *, quiet: bool, diagnostics_file: bool) -> None:
+        self.stderr = stderr
+        self.quiet = quiet
+        self.diagnostics_file = diagnostics_file  # each diagnostic is in a file: standard error counts them
+        self.shown = 0
+        self.unshown: Counter[str] = Counter()
+        self._bar: Any = None
+        self._bar_decided = False
+
+    def hear(self, found: Diagnostic) -> None:
+        """One diagnostic: shown, or counted."""
+        if self.quiet:
+            return
+        if found.code == "duplicate-entry":  # each is in --diagnostics; the summary line counts them
+            return
+        if found.severity != "error" and (self.diagnostics_file or self.shown >= SCREENFUL):
+            self.unshown[found.code] += 1
+            return
+        self.shown += found.severity != "error"
+        self._say(message_line(found))
+
+    def progress(self, progress: Progress) -> None:
+        """How far the run has got: a bar on a terminal, when the work is long."""
+        if not self._bar_decided:
+            self._bar_decided = True
+            long = progress.files >= PROGRESS_MIN_FILES or progress.total >= PROGRESS_MIN_BYTES
+            if not self.quiet and self.stderr.is_terminal and long:
+                import tqdm  # noqa: PLC0415 - imported only when a bar is shown: it costs start-up time
+
+                tqdm.tqdm.monitor_interval = 0  # no thread of its own: the workers are forked processes
+                self._bar = tqdm.tqdm(total=progress.total, unit="B", unit_scale=True, unit_divisor=1024,
+                                      file=self.stderr.stream, desc="digestparse", leave=False,
+                                      dynamic_ncols=True)  # fmt: skip
+        if self._bar is not None:
+            self._bar.update(progress.done - self._bar.n)
+
+    def _say(self, line: str) -> None:
+        if self._bar is not None:
+            try:
+                self._bar.write(line, file=self.stderr.stream)
+            except (OSError, ValueError):
+                self.stderr.stream = None
         else:
-            sys.stderr.write(line + "\n")  # one write: a Ctrl-C never cuts a line from its line end
+            self.stderr.say(line)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        """The run has ended: the bar goes."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def finish(self, summary: Summary, diagnostics: str | None) -> None:
+        """The lines after the run: what was not shown, why nothing was written, and the summary line."""
+        if self.quiet:
+            return
+        if self.unshown:
+            counts = ", ".join(f"{code} {count:,}" for code, count in self.unshown.most_common())
+            total = sum(self.unshown.values())
+            if self.diagnostics_file:
+                self._say(f"diagnostics: {counts}; every one is in {diagnostics}")
+            else:
+                self._say(f"... and {total:,} more diagnostic{'s' if total != 1 else ''} ({counts}): "
+                          "--diagnostics FILE writes every one")  # fmt: skip
+        stopped = summary.stopped_by
+        if stopped is not None:
+            where = message_line(stopped).split(": ", 1)[0]
+            self._say(f"digestparse: error: --strict failed at {where} ({stopped.severity}, {stopped.code}); "
+                      "nothing was written")  # fmt: skip
+        elif summary.empty_handed and not summary.not_a_digest:
+            said = "the input" if len(summary.inputs) == 1 else f"any of the {len(summary.inputs)} inputs"
+            self._say(f"digestparse: error: expected entries, found none in {said}; nothing was written")
+        self._say(summary_line(summary))
+
+
+def message_line(found: Diagnostic) -> str:
+    """SOURCE:LINE:COLUMN: SEVERITY: MESSAGE [CODE], control characters escaped; with no line (or column), less."""
+    where = found.source or STDIN_NAME
+    if found.line is not None:
+        where += f":{found.line}"
+        if found.column is not None:
+            where += f":{found.column}"
+    return escape_controls(f"{where}: {found.severity}: {found.message} [{found.code}]")
+
+
+def summary_line(summary: Summary) -> str:
+    """The one-line summary printed on standard error."""
+    files, entries, blocks = len(summary.inputs), summary.total("entries"), summary.total("skipped_blocks")
+    text = (
+        f"{files} file{'s' if files != 1 else ''}, {entries} entr{'ies' if entries != 1 else 'y'}: "
+        f"{summary.total('ok')} ok, {summary.total('partial')} partial; "
+        f"{blocks} skipped block{'s' if blocks != 1 else ''}"
+    )
+    if summary.without_entries:
+        text += f"; {summary.without_entries} with no entries"
+    if summary.unreadable:
+        text += f"; {summary.unreadable} unreadable"
+    if summary.not_a_digest:
+        text += f"; {summary.not_a_digest} not a digest"
+    if summary.duplicates:
+        text += f"; {summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} dropped"
+    if summary.written is not None and summary.exit_status in (EXIT_OK, EXIT_NO_ENTRIES) and not summary.empty_handed:
+        text += f"; {summary.written}"
+    return text
 
 
 def _is_terminal(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty is not None and isatty())
+    try:
+        return bool(isatty is not None and isatty())
+    except (OSError, ValueError):
+        return False
 
 
-def _prefer_utf8(stream: TextIO | IO[str]) -> None:
+def _prefer_utf8(stream: TextIO | IO[str] | None) -> None:
     # Output is UTF-8 whatever the locale says; a test's StringIO is left alone.
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:

@@ -48,8 +48,10 @@ _ALL = [
     Code("unusual-ordinal", "info", "`1th`, `23RD`: the date is kept; the date as written is in `text`"),
     Code("unknown-footer-field", "info", "an extra footer field that is neither tags nor a comment count; "
          "it is in `text`"),
-    Code("duplicate-entry", "info", "with `--dedupe`: an entry whose id was already written, dropped; it names "
-         "where the id was first seen (in `--diagnostics`; standard error counts them)"),
+    Code("no-entries", "warning", "an input, read in full, that gives no entry (an empty file, another site's "
+         "layout); it has no line; the summary line counts such inputs"),
+    Code("duplicate-entry", "info", "with `--dedupe`: another sighting of an entry whose id was already seen; it "
+         "says which sighting is kept (in `--diagnostics`; standard error counts them)"),
     Code("decode-error", "error", "the input cannot be decoded in its encoding (the run exits 4; try `--encoding`)"),
     Code("read-error", "error", "the input cannot be read: missing, a broken link, a directory, no permission "
          "(the run exits 4)"),

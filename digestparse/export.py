@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from . import formats
 from .fields import clean, long_date, ordinal_date
 from .models import Entry
 
@@ -31,7 +33,7 @@ LIST_SEPARATOR = "; "
 
 def iter_json(entries: Iterable[Entry]) -> Iterator[str]:
     """One JSON array of entry objects, in pieces."""
-    return Document("json").pieces(entries)
+    return JsonDocument().pieces(entries)
 
 
 def to_json(entries: Iterable[Entry]) -> str:
@@ -41,7 +43,7 @@ def to_json(entries: Iterable[Entry]) -> str:
 
 def iter_jsonl(entries: Iterable[Entry]) -> Iterator[str]:
     """One compact JSON object a line, each written as its entry arrives."""
-    return Document("jsonl").pieces(entries)
+    return JsonLinesDocument().pieces(entries)
 
 
 def to_jsonl(entries: Iterable[Entry]) -> str:
@@ -88,7 +90,7 @@ def _csv_entry(entry: Entry, formula_guard: bool) -> str:
 
 def iter_csv(entries: Iterable[Entry], *, formula_guard: bool = True) -> Iterator[str]:
     """A header of every contract key, then one row per entry, in pieces."""
-    return Document("csv", formula_guard=formula_guard).pieces(entries)
+    return CsvDocument(formula_guard=formula_guard).pieces(entries)
 
 
 def to_csv(entries: Iterable[Entry], *, formula_guard: bool = True) -> str:
@@ -145,7 +147,7 @@ def iter_markdown(entries: Iterable[Entry], *, title: str | None = None) -> Iter
     With a `title`, one heading over every entry; without, a heading for each
     source, so that the entries of several inputs stay apart.
     """
-    return Document("markdown", title=title).pieces(entries)
+    return MarkdownDocument(title=title).pieces(entries)
 
 
 # The heading of a document with no title and no source.
@@ -268,7 +270,7 @@ def _digest_entry(entry: Entry) -> str:
 
 def iter_digest(entries: Iterable[Entry]) -> Iterator[str]:
     """Entries written back in the canonical digest format, in pieces."""
-    return Document("digest").pieces(entries)
+    return DigestDocument().pieces(entries)
 
 
 def to_digest(entries: Iterable[Entry]) -> str:
@@ -282,70 +284,37 @@ def to_digest(entries: Iterable[Entry]) -> str:
 
 # ------------------------------------------------------------------ documents
 
-FORMATS = ("json", "jsonl", "csv", "markdown", "digest")
 
-
-class Document:
+class Document(ABC):
     """One output document in a format: each entry's own text, and what comes before, between and after them.
 
     `render` makes an entry's text and needs nothing else, so it can run where
     the entry was parsed (a worker process); `begin`, `add` and `end` put the
-    texts in order into the document, wherever they were made.
+    texts in order into the document, wherever they were made. Each format of
+    digestparse.formats is a subclass; this base writes each entry's text after
+    the last, with nothing around them.
     """
 
-    def __init__(self, to: str, *, title: str | None = None, formula_guard: bool = True) -> None:
-        if to not in FORMATS:
-            raise ValueError(f"expected one of the formats {', '.join(FORMATS)}, found {to!r}")
-        self.to = to
+    def __init__(self, *, title: str | None = None, formula_guard: bool = True) -> None:
         self.title = title
         self.formula_guard = formula_guard
         self.count = 0  # entries added so far
-        self._source: str | None = None
 
+    @abstractmethod
     def render(self, entry: Entry) -> str:
         """One entry's own text in this format."""
-        if self.to == "jsonl":
-            return entry.model_dump_json() + "\n"
-        if self.to == "json":
-            return entry.model_dump_json(indent=2).replace("\n", "\n  ")
-        if self.to == "csv":
-            return _csv_entry(entry, self.formula_guard)
-        if self.to == "markdown":
-            return _markdown_entry(entry)
-        return _digest_entry(entry)
 
     def begin(self) -> str:
         """What comes before the first entry."""
-        if self.to == "json":
-            return "["
-        if self.to == "csv":
-            return _csv_row(FIELDS)
-        if self.to == "markdown" and self.title is not None:
-            return f"# {markdown_text(self.title)}\n"
         return ""
 
     def add(self, text: str, source: str | None) -> str:
         """What the document holds for the next entry, given its rendered text and its source."""
-        first = self.count == 0
         self.count += 1
-        if self.to == "json":
-            return ("\n  " if first else ",\n  ") + text
-        if self.to == "digest":
-            return text if first else "\n" + text
-        if self.to == "markdown":
-            heading = ""
-            if self.title is None and (first or source != self._source):
-                heading = ("" if first else "\n") + f"# {markdown_text(source or DEFAULT_TITLE)}\n"
-            self._source = source
-            return heading + "\n" + text
         return text
 
     def end(self) -> str:
         """What comes after the last entry."""
-        if self.to == "json":
-            return "\n]\n" if self.count else "]\n"
-        if self.to == "markdown" and self.title is None and self.count == 0:
-            return f"# {DEFAULT_TITLE}\n"
         return ""
 
     def pieces(self, entries: Iterable[Entry]) -> Iterator[str]:
@@ -354,3 +323,85 @@ class Document:
         for entry in entries:
             yield self.add(self.render(entry), entry.source)
         yield self.end()
+
+
+class JsonDocument(Document):
+    """One JSON array of entry objects, each indented by two spaces."""
+
+    def render(self, entry: Entry) -> str:
+        return entry.model_dump_json(indent=2).replace("\n", "\n  ")
+
+    def begin(self) -> str:
+        return "["
+
+    def add(self, text: str, source: str | None) -> str:
+        first = self.count == 0
+        super().add(text, source)
+        return ("\n  " if first else ",\n  ") + text
+
+    def end(self) -> str:
+        return "\n]\n" if self.count else "]\n"
+
+
+class JsonLinesDocument(Document):
+    """One compact JSON object a line."""
+
+    def render(self, entry: Entry) -> str:
+        return entry.model_dump_json() + "\n"
+
+
+class CsvDocument(Document):
+    """A header row of every key, then one row an entry; lists joined by "; ", issues as their codes."""
+
+    def render(self, entry: Entry) -> str:
+        return _csv_entry(entry, self.formula_guard)
+
+    def begin(self) -> str:
+        return _csv_row(FIELDS)
+
+
+class MarkdownDocument(Document):
+    """A `#` heading (the title, or each source's name), then one `##` section an entry."""
+
+    def __init__(self, *, title: str | None = None, formula_guard: bool = True) -> None:
+        super().__init__(title=title, formula_guard=formula_guard)
+        self._source: str | None = None
+
+    def render(self, entry: Entry) -> str:
+        return _markdown_entry(entry)
+
+    def begin(self) -> str:
+        return f"# {markdown_text(self.title)}\n" if self.title is not None else ""
+
+    def add(self, text: str, source: str | None) -> str:
+        first = self.count == 0
+        super().add(text, source)
+        heading = ""
+        if self.title is None and (first or source != self._source):
+            heading = ("" if first else "\n") + f"# {markdown_text(source or DEFAULT_TITLE)}\n"
+        self._source = source
+        return heading + "\n" + text
+
+    def end(self) -> str:
+        return f"# {DEFAULT_TITLE}\n" if self.title is None and self.count == 0 else ""
+
+
+class DigestDocument(Document):
+    """The entries written back in the canonical digest format, a blank line between two."""
+
+    def render(self, entry: Entry) -> str:
+        return _digest_entry(entry)
+
+    def add(self, text: str, source: str | None) -> str:
+        first = self.count == 0
+        super().add(text, source)
+        return text if first else "\n" + text
+
+
+def document(to: str, *, title: str | None = None, formula_guard: bool = True) -> Document:
+    """The document of one of the text formats of digestparse.formats."""
+    found = formats.by_name(to)
+    if found.archive:
+        raise ValueError(f"expected a text format, found the archive format {to!r} (digestparse.sinks writes it)")
+    made: Document = found.load()(title=title, formula_guard=formula_guard)
+    return made

@@ -25,6 +25,8 @@ Diagnostic
     column, end_line; and "text", the input's own text that the diagnostic is
     about, for the codes whose text no field of the entry keeps (skipped text,
     a stray line, a repeated footer, a date as written: see digestparse.codes).
+    A diagnostic about a whole input (one that cannot be read, one that gives
+    no entry) has no line; one about a whole entry (a duplicate) no column.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from . import codes
 from .codes import Severity
 
 Status = Literal["ok", "partial"]
@@ -48,9 +51,9 @@ class Diagnostic(BaseModel):
     severity: Severity
     message: str
     source: str | None
-    line: int
-    column: int
-    end_line: int
+    line: int | None
+    column: int | None
+    end_line: int | None
     text: str | None = None
 
     @model_serializer(mode="wrap")
@@ -66,6 +69,22 @@ class Diagnostic(BaseModel):
     def is_problem(self) -> bool:
         """True for warnings and errors: what makes an entry partial and fails --strict."""
         return self.severity != "info"
+
+
+def diagnostic(
+    code: str,
+    message: str,
+    *,
+    source: str | None,
+    line: int | None,
+    column: int | None,
+    end_line: int | None,
+    text: str | None = None,
+) -> Diagnostic:
+    """A diagnostic of one of the codes of digestparse.codes, with that code's severity: the one way one is made."""
+    found = {"code": code, "severity": codes.severity(code), "message": message, "source": source, "line": line,
+             "column": column, "end_line": end_line, "text": text}  # fmt: skip
+    return Diagnostic.model_validate(found)
 
 
 class Entry(BaseModel):

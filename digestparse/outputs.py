@@ -3,43 +3,115 @@
 A file is written beside itself under a temporary name and renamed into place
 at the end, when the run succeeded; standard output is held in a temporary file
 and copied out at the end, so that a failed run writes nothing there. A path
-that is no regular file (/dev/null, a FIFO) is written straight through. Every
-failure to write names the user's path.
+that is no regular file (/dev/null, a FIFO, /dev/stdout) is written straight
+through. Every failure to write names the user's path.
+
+A run killed with SIGKILL cannot remove its temporary file: the next output
+written into the same folder removes it (`remove_litter`). A live run holds a
+lock on its own temporary file, which the system lets go when the run ends, so
+a file still locked is never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+import signal
 import stat
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from typing import IO, TextIO
 
-from .reader import STDIN
+from .errors import OutputError, StdoutClosedError
+from .inputs import STDIN
+
+# The temporary files of an output: `.digestparse-XXXXXXXX.tmp`, beside it.
+TEMP_PREFIX = ".digestparse-"
+TEMP_SUFFIX = ".tmp"
+# Standard output is copied out of its temporary file in blocks of this many bytes.
+COPY_SIZE = 1 << 16
 
 
-class OutputError(Exception):
-    """An output that cannot be written. The message names the user's path and the reason."""
+def reason(error: OSError) -> str:
+    """The system's reason for an error, as a message says it."""
+    return error.strerror or str(error)
 
 
-class StdoutClosedError(Exception):
-    """The reader of standard output went away (`| head`)."""
+def locked_temporary(folder: str, *, prefix: str = TEMP_PREFIX, suffix: str = TEMP_SUFFIX) -> tuple[int, str]:
+    """A new private file in `folder`, locked for as long as it is open: (its descriptor, its path)."""
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # new: nobody else holds it
+    return fd, path
+
+
+def is_abandoned(path: str) -> bool:
+    """Whether a file's lock is free: the run that made it has ended (it may be gone meanwhile: then False)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a live run holds it
+    finally:
+        os.close(fd)
+    return True
+
+
+def remove_litter(folder: str) -> None:
+    """Remove the temporary files that runs killed before their end left in `folder` (those no live run holds)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+            path = os.path.join(folder, name)
+            if is_abandoned(path):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+
+def put_in_place(temp: str, path: str) -> None:
+    """Rename a finished temporary file onto `path`, with the mode of the file it replaces (or of a new file)."""
+    os.chmod(temp, _new_file_mode(path))
+    os.replace(temp, path)
+
+
+def _new_file_mode(path: str) -> int:
+    # The temporary file is private (0600); the result keeps the mode of the file
+    # it replaces, or gets the mode a plain open() would give a new one.
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def is_special(path: str) -> bool:
+    """Whether the path exists and is no regular file: a device, a FIFO, a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode)
 
 
 class Output:
     """Where an output goes; it appears whole when the run succeeds, or not at all.
 
-    A file is written to a temporary file beside it and renamed into place at the
-    end. Standard output is held in a temporary file too, and copied out at the
-    end, so that a failed run writes nothing there. A path that is no regular
-    file (/dev/null, a FIFO, /dev/stdout) is written straight through: it cannot
-    be replaced. Every failure to write names the user's path.
+    `path` is a file, "-" for standard output, or None: standard output for the
+    entries (`default_stdout`), nothing at all for a side file nobody asked for.
+    `flag` names the output in messages (-o, --diagnostics, ...).
     """
 
     def __init__(self, path: str | None, flag: str, *, default_stdout: bool = False) -> None:
-        """`flag` names the output in messages (-o, --diagnostics, ...)."""
-        # "-" is standard output; no path at all is standard output for the
-        # entries, and nothing for the side files (--diagnostics, --rejects, --summary).
         self.path = None if path in (None, STDIN) else path
         self.flag = flag
         self.to_stdout = path == STDIN or (path is None and default_stdout)
@@ -53,17 +125,20 @@ class Output:
     def _shown(self) -> str:
         return self.path if self.path is not None else "standard output"
 
-    def _failed(self, error: OSError) -> OutputError:
-        return OutputError(f"cannot write {self._shown} ({self.flag}): {error.strerror or error}")
+    def _failed(self, error: OSError) -> Exception:
+        if error.errno == errno.EPIPE:  # the reader of a pipe went away: `-o /dev/stdout | head`
+            return StdoutClosedError()
+        return OutputError(f"cannot write {self._shown} ({self.flag}): {reason(error)}")
 
     def __enter__(self) -> Output:
         try:
-            if self.path is not None and _is_special(self.path):
+            if self.path is not None and is_special(self.path):
                 self._direct = True
                 self._handle = open(self.path, "w", encoding="utf-8", newline="")
             elif self.path is not None:
                 folder = os.path.dirname(os.path.abspath(self.path))
-                fd, self._temp = tempfile.mkstemp(prefix=".digestparse-", suffix=".tmp", dir=folder)
+                remove_litter(folder)
+                fd, self._temp = locked_temporary(folder)
                 self._handle = open(fd, "w", encoding="utf-8", newline="")
             elif self.to_stdout:
                 self._handle = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
@@ -104,18 +179,10 @@ class Output:
         with handle:
             if not keep:
                 return
+            handle.flush()
             handle.seek(0)
-            # The bytes as they are when standard output takes bytes (it is UTF-8: _prefer_utf8);
-            # else (a program's own text stream) the text.
-            target = getattr(sys.stdout, "buffer", None)
-            flush_stdout()
-            if target is None:
-                while text := handle.read(COPY_SIZE):
-                    write_stdout(text)
-            else:
-                while block := handle.buffer.read(COPY_SIZE):
-                    _write_stdout_bytes(target, block)
-        flush_stdout()
+            with signals_held():  # begun, the copy is finished: Ctrl-C never leaves a torn record
+                copy_to_stdout(handle)
 
     def _put_in_place(self, handle: TextIO, keep: bool) -> None:
         temp, path = self._temp, self.path
@@ -124,38 +191,41 @@ class Output:
         try:
             handle.close()
             if keep:
-                os.chmod(temp, _new_file_mode(path))
-                os.replace(temp, path)
+                put_in_place(temp, path)
         finally:
             if os.path.lexists(temp):
                 os.unlink(temp)
 
 
-# Standard output is copied out of its temporary file in blocks of this many bytes (or characters).
-COPY_SIZE = 1 << 16
-
-
-def _is_special(path: str) -> bool:
-    """Whether the path exists and is no regular file: a device, a FIFO, a socket."""
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block ends; they take effect then (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _new_file_mode(path: str) -> int:
-    # The temporary file is private (0600); the result gets the mode a plain
-    # open() would give it, or keeps the mode of the file it replaces.
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def copy_to_stdout(handle: TextIO) -> None:
+    """Copy a text file's contents to standard output: its bytes where standard output takes bytes, else its text."""
+    target = getattr(sys.stdout, "buffer", None)
+    flush_stdout()
+    if target is None:
+        while text := handle.read(COPY_SIZE):
+            write_stdout(text)
+    else:
+        while block := handle.buffer.read(COPY_SIZE):
+            _write_stdout_bytes(target, block)
+    flush_stdout()
 
 
 def write_stdout(text: str) -> None:
+    """Write to standard output; a StdoutClosedError when its reader went away."""
     try:
         sys.stdout.write(text)
     except BrokenPipeError:
@@ -172,6 +242,7 @@ def _write_stdout_bytes(target: IO[bytes], block: bytes) -> None:
 
 
 def flush_stdout() -> None:
+    """Flush standard output; a StdoutClosedError when its reader went away."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -181,5 +252,6 @@ def flush_stdout() -> None:
 
 def _silence_stdout() -> None:
     # Python would report the broken pipe again when it flushes at exit.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

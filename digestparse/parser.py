@@ -16,11 +16,17 @@ from . import build
 from .errors import DigestParseError
 from .lines import Draft, group
 from .models import Diagnostic, Digest, Entry
-from .reader import BinaryInput, Line, decoded_chunks, lines_of_chunks, lines_of_text, looks_like_markup, open_input
+from .reader import (
+    SNIFF_LINES,
+    BinaryInput,
+    Line,
+    decoded_chunks,
+    lines_of_chunks,
+    lines_of_text,
+    looks_like_markup,
+    open_input,
+)
 from .reader import source_name as _name_of
-
-# An input whose first non-blank lines (this many at most) look like markup is not a digest.
-SNIFF_LINES = 20
 
 
 def events(
@@ -92,9 +98,9 @@ def _events(
 def _raise_first_problem(diagnostics: list[Diagnostic], allow: Collection[str]) -> None:
     for diagnostic in diagnostics:
         if diagnostic.is_problem and diagnostic.code not in allow:
-            raise DigestParseError(
-                diagnostic.message, diagnostic.line, diagnostic.column, source=diagnostic.source, code=diagnostic.code
-            )
+            # A parser's diagnostic is always located (only a run's own, about a whole input, is not).
+            line, column = diagnostic.line or 1, diagnostic.column or 1
+            raise DigestParseError(diagnostic.message, line, column, source=diagnostic.source, code=diagnostic.code)
 
 
 def collect(stream: Iterable[Entry | Diagnostic], source: str | None) -> Digest:
@@ -163,13 +169,17 @@ def stream_events(
     allow: Collection[str] = (),
     encoding: str = "utf-8",
     source: str | None = None,
-    on_read: Callable[[int], object] | None = None,
+    first_line: int = 1,
+    at_start: bool = True,
 ) -> Iterator[Entry | Diagnostic]:
-    """Entries and skipped-text diagnostics of a file, streamed; a file opened here is closed at the end.
+    """Entries and skipped-text diagnostics of a file, streamed: the one reading pipeline.
 
-    `on_read`, when given, hears how many bytes each read brought (for a progress bar).
-    A file that cannot be opened or read raises OSError, as `open` does.
+    A file opened here is closed at the end. A stretch of an input that does not
+    start it (`at_start` false: a part of a file cut in parts) starts at line
+    `first_line`, and is neither sniffed for binary data or markup nor stripped
+    of a byte-order mark. A file that cannot be opened or read raises OSError, as `open` does.
     """
-    with open_input(file, on_read) as handle:
-        lines = lines_of_chunks(decoded_chunks(handle, encoding, source), source)
-        yield from events(lines, source, strict, allow)
+    with open_input(file) as handle:
+        chunks = decoded_chunks(handle, encoding, source, sniff=at_start)
+        lines = lines_of_chunks(chunks, source, first_number=first_line, at_start=at_start)
+        yield from events(lines, source, strict, allow, sniff=at_start)

@@ -9,24 +9,19 @@ keeps a map back to the columns of the original.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, NamedTuple, NoReturn, Protocol
 
-from .errors import DigestParseError
+from .errors import DigestParseError, UndecodableBytesError
+from .inputs import shown_name
 from .text import normalise, starts
 
 # Only CR, LF and CRLF end a line. str.splitlines would also break at U+2028,
 # U+0085 and form feed, which scraped text carries inside paragraphs.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-# The name that means standard input on the command line, and the source name
-# its entries carry.
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 # Read binary input in blocks of this size: small enough to keep memory flat,
 # large enough that the per-block work is negligible.
@@ -132,61 +127,10 @@ def lines_of_chunks(
         yield make_line(number, last)
 
 
-class UndecodableBytesError(Exception):
-    """Bytes that the named encoding cannot decode; the line splitter locates them."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 class Readable(Protocol):
     """What digestparse needs of an open file: read(size) giving bytes (or str, for a text file)."""
 
     def read(self, size: int = -1, /) -> bytes | str: ...
-
-
-# The files a directory given as input contributes: these suffixes, in any case.
-DIGEST_SUFFIXES = (".txt",)
-
-
-def is_digest_name(path: str | os.PathLike[str]) -> bool:
-    """Whether a file's name makes it a digest that a directory contributes: `.txt`, in any case."""
-    return os.path.splitext(os.fspath(path))[1].lower() in DIGEST_SUFFIXES
-
-
-def expand_inputs(names: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The inputs named: a directory means every digest file under it, in sorted order; "-" is standard input.
-
-    A broken symbolic link among a directory's digest files is an input too, so
-    that it is reported as a file that cannot be read, not left out unsaid. A
-    directory with no digest file in it is a ValueError.
-    """
-    found: list[str] = []
-    for name in map(os.fsdecode, names):
-        if name == STDIN or not os.path.isdir(name):
-            found.append(name)
-            continue
-        under = sorted(os.path.join(top, file) for top, _, files in os.walk(name) for file in files)
-        digests = [path for path in under if is_digest_name(path) and (os.path.isfile(path) or is_broken_link(path))]
-        if not digests:
-            raise ValueError(f"expected .txt files in the directory {name!r}, found none")
-        found += digests
-    return found
-
-
-def is_broken_link(path: str) -> bool:
-    """Whether a path is a symbolic link to nothing."""
-    return os.path.islink(path) and not os.path.exists(path)
-
-
-def unreadable(path: str, error: OSError) -> str:
-    """Why an input cannot be read, as a message says it: the system's reason, and the target of a broken link."""
-    reason = error.strerror or str(error)
-    with contextlib.suppress(OSError):  # a link removed between the two looks is only missing
-        if is_broken_link(path):
-            reason += f" (a symbolic link to {os.readlink(path)!r}, which does not exist)"
-    return f"cannot read {path}: {reason}"
 
 
 # What the library reads: a path, or an open binary (or text) file.
@@ -194,17 +138,16 @@ BinaryInput = str | os.PathLike[str] | IO[bytes] | Readable
 
 
 @contextmanager
-def open_input(file: BinaryInput, on_read: Callable[[int], object] | None = None) -> Iterator[IO[bytes] | Readable]:
+def open_input(file: BinaryInput) -> Iterator[IO[bytes] | Readable]:
     """The input as an open file: a path is opened (and closed at the end), an open file is used as it is.
 
-    A path that cannot be opened raises the OSError that `open` raises. `on_read`,
-    when given, hears how many bytes each read brought (for a progress bar).
+    A path that cannot be opened raises the OSError that `open` raises.
     """
     if isinstance(file, str | os.PathLike):
         with open(file, "rb") as handle:
-            yield handle if on_read is None else ReadCounter(handle, on_read)
+            yield handle
     else:
-        yield file if on_read is None else ReadCounter(file, on_read)
+        yield file
 
 
 def source_name(file: BinaryInput, source: str | None = None) -> str | None:
@@ -212,7 +155,7 @@ def source_name(file: BinaryInput, source: str | None = None) -> str | None:
     if source is not None:
         return source
     if isinstance(file, str | os.PathLike):
-        return os.fsdecode(file)
+        return shown_name(os.fsdecode(file))
     name = getattr(file, "name", None)
     return name if isinstance(name, str) else None
 
@@ -230,11 +173,28 @@ class ReadCounter:
         return block
 
 
-def _codec_name(encoding: str) -> str:
+# Codecs that Python counts as text encodings but that name no encoding of a file:
+# they encode domain names ("bücher.de" as "xn--bcher-kva.de").
+_NOT_FILE_ENCODINGS = ("idna", "punycode")
+
+
+def codec_name(encoding: str) -> str:
+    """The codec of a text encoding, by Python's name for it; a LookupError that says why for any other name.
+
+    "rot13", "base64" or "zlib" are codecs of Python, but not of text in bytes;
+    "idna" encodes domain names, not files.
+    """
+    codec = codecs.lookup(encoding).name  # a LookupError for a name Python does not know
+    try:
+        "x".encode(codec)  # a LookupError for a codec that is no text encoding
+    except UnicodeError:
+        raise LookupError(f"{encoding!r} is no text encoding") from None
+    if codec in _NOT_FILE_ENCODINGS:
+        raise LookupError(f"{encoding!r} encodes domain names, not text files")
     # Plain "utf-8", not "utf-8-sig": the latter's incremental decoder drops a
     # file that is only the first byte or two of a byte-order mark ("\xef")
     # without a word. lines_of_chunks strips a decoded byte-order mark instead.
-    return codecs.lookup(encoding).name
+    return codec
 
 
 def decoded_chunks(
@@ -244,10 +204,12 @@ def decoded_chunks(
 
     Before a byte that cannot be decoded, yields the good text, then raises
     UndecodableBytesError for `lines_of_chunks` to locate. A text stream passes
-    through. With `sniff` (the start of an input), binary data is refused first.
+    through. With `sniff` (the start of an input), binary data is refused first,
+    and UTF-16 or UTF-32 without a byte-order mark is read in the byte order its
+    NUL bytes show.
     """
-    codec = _codec_name(encoding)
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    codec = codec_name(encoding)
+    decoder: codecs.IncrementalDecoder | None = None
     first = sniff
     while True:
         block = stream.read(CHUNK_BYTES)
@@ -256,12 +218,17 @@ def decoded_chunks(
                 return
             yield block
             continue
-        if first and block:
-            _refuse_binary(block, codec, source)
-            first = False
+        if decoder is None:
+            if first and block:
+                refuse_binary(block, codec, source)
+                codec = _byte_order(block, codec, source)
+            decoder = codecs.getincrementaldecoder(codec)(errors="strict")
         try:
             text = decoder.decode(block, final=not block)
-        except UnicodeDecodeError as error:
+        except UnicodeError as error:  # a UnicodeDecodeError, mostly: where, and which bytes
+            if not isinstance(error, UnicodeDecodeError):  # pragma: no cover - the text codecs say where
+                found = f"Expected {encoding} text, found bytes it cannot decode ({error})"
+                raise UndecodableBytesError(found) from None
             yield error.object[: error.start].decode(codec, errors="replace")
             bad = bytes(error.object[error.start : error.end])
             plural = "s" if len(bad) > 1 else ""
@@ -273,6 +240,44 @@ def decoded_chunks(
             yield text
         if not block:
             return
+
+
+def _byte_order(head: bytes, codec: str, source: str | None) -> str:
+    """The codec to read UTF-16 or UTF-32 with: as named after a byte-order mark; else the order the NUL bytes show.
+
+    Python's "utf-16" refuses text without a byte-order mark; Latin text shows
+    its order by the side its NUL bytes are on ("H\\0" is little-endian).
+    """
+    if codec not in ("utf-16", "utf-32"):
+        return codec
+    marks = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) if codec == "utf-16" else (codecs.BOM_UTF32_LE,
+                                                                                     codecs.BOM_UTF32_BE)  # fmt: skip
+    if head.startswith(marks):
+        return codec
+    order = utf16_byte_order(head) if codec == "utf-16" else _utf32_byte_order(head)
+    if order is None:
+        raise DigestParseError(f"Expected {codec.upper()} text with a byte-order mark, found none, and no NUL "
+                               f"bytes that show the byte order (try --encoding {codec}-le or {codec}-be)", 1, 1,
+                               source=source, code="decode-error")  # fmt: skip
+    return f"{codec}-{order}"
+
+
+def utf16_byte_order(head: bytes) -> str | None:
+    """The byte order ("le" or "be") of text that looks like UTF-16 without a byte-order mark, else None."""
+    even, odd = head[0::2], head[1::2]
+    most, least = sorted((even.count(0), odd.count(0)), reverse=True)
+    if len(head) < 4 or most * 2 < min(len(even), len(odd)) or least * 10 > most:
+        return None
+    return "le" if odd.count(0) > even.count(0) else "be"
+
+
+def _utf32_byte_order(head: bytes) -> str | None:
+    # Latin text in UTF-32 little-endian is one byte then three NULs: "H\0\0\0".
+    if len(head) >= 4 and head[1:4] == b"\0\0\0":
+        return "le"
+    if len(head) >= 4 and head[0:3] == b"\0\0\0":
+        return "be"
+    return None
 
 
 # The first bytes of the binary files most often given by mistake.
@@ -299,16 +304,7 @@ def hex_bytes(data: bytes) -> str:
     return " ".join(f"0x{byte:02x}" for byte in data)
 
 
-def looks_like_binary(head: bytes) -> bool:
-    """Whether the start of an input is binary data (or UTF-16 without its byte-order mark), not UTF-8 text."""
-    try:
-        _refuse_binary(head, "utf-8", None)
-    except DigestParseError:
-        return True
-    return False
-
-
-def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:
+def refuse_binary(block: bytes, codec: str, source: str | None) -> None:
     """Raise for input that is not text: known binary formats, many NUL bytes, UTF-16 or UTF-32 read as UTF-8."""
     if codec.startswith(("utf-16", "utf-32")):
         return
@@ -321,8 +317,12 @@ def _refuse_binary(block: bytes, codec: str, source: str | None) -> None:
         # the input is, rather than calling it binary data.
         if codec == "utf-8" and head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
             _raise_other_encoding("the byte-order mark of UTF-32", "utf-32", source)
-        if codec == "utf-8" and _looks_like_utf16(head):
-            _raise_other_encoding("NUL bytes in every other place: the input looks like UTF-16", "utf-16", source)
+        if codec == "utf-8" and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            _raise_other_encoding("the byte-order mark of UTF-16", "utf-16", source)
+        order = utf16_byte_order(head) if codec == "utf-8" else None
+        if order is not None:
+            found = "NUL bytes in every other place: the input looks like UTF-16 without a byte-order mark"
+            _raise_other_encoding(found, f"utf-16-{order}", source)
         if head.count(0) <= BINARY_NUL_SHARE * len(head):
             return  # text with a stray NUL or two
     raise DigestParseError(
@@ -340,17 +340,12 @@ def _raise_other_encoding(found: str, codec: str, source: str | None) -> NoRetur
                            code="decode-error")  # fmt: skip
 
 
-def _looks_like_utf16(head: bytes) -> bool:
-    # Latin text in UTF-16 has a NUL in (nearly) every other byte, on one side only.
-    even, odd = head[0::2], head[1::2]
-    most, least = sorted((even.count(0), odd.count(0)), reverse=True)
-    return len(head) >= 4 and most * 2 >= min(len(even), len(odd)) and least * 10 <= most
-
-
 # Markup is told from a digest by its first line, or by the share of its lines that are tags.
 _MARKUP_STARTS = {"<!doctype": "an HTML page", "<html": "an HTML page", "<body": "an HTML page",
                   "<head": "an HTML page", "<?xml": "an XML document"}  # fmt: skip
 _TAG_LINE = re.compile(r"<[A-Za-z!/?].*>")
+# An input whose first non-blank lines (this many at most) look like markup is not a digest.
+SNIFF_LINES = 20
 
 
 def looks_like_markup(texts: list[str]) -> str | None:
@@ -363,3 +358,23 @@ def looks_like_markup(texts: list[str]) -> str | None:
             return what
     tags = sum(1 for text in texts if _TAG_LINE.fullmatch(text.strip()))
     return "HTML: most of its first lines are tags" if tags * 2 > len(texts) else None
+
+
+def is_digest_text(head: bytes, encoding: str) -> bool:
+    """Whether an input that starts with `head` reads as digest text in UTF-8: not binary, not undecodable, no markup.
+
+    Only such an input may be cut into parts (a line end's bytes are known),
+    and only such a stream is read ahead of its parse.
+    """
+    try:
+        if codec_name(encoding) != "utf-8":
+            return False
+        refuse_binary(head, "utf-8", None)
+    except (DigestParseError, LookupError):
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head)  # a cut sequence at the end waits
+    except UnicodeDecodeError:
+        return False
+    solid = [normalise(raw) for raw in _LINE_BREAK.split(text)[:200]]
+    return looks_like_markup([line for line in solid if line.strip()][:SNIFF_LINES]) is None

@@ -23,8 +23,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .errors import OutputError
 from .models import Diagnostic, Entry
-from .outputs import OutputError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -346,7 +346,7 @@ def arrow_schema() -> pa.Schema:
 class Parquet:
     """A Parquet file of entries, one row each, written in row groups; it appears whole when the run succeeds."""
 
-    def __init__(self, path: str | os.PathLike[str], *, row_group: int = ROW_GROUP) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, inputs: Iterable[str] = (), row_group: int = ROW_GROUP) -> None:
         try:
             import pyarrow.parquet  # noqa: F401, PLC0415 - checked before any work is done
         except ImportError:

@@ -49,12 +49,26 @@ def test_json_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(("name", "golden"), [("out.json", "seed.json"), ("out.jsonl", "seed.jsonl"),
                                               ("out.csv", "seed.csv"), ("out.md", "seed.md"),
-                                              ("out.unknown", "seed.json")])  # fmt: skip
+                                              ("out", "seed.json"), ("OUT.JSONL", "seed.jsonl")])  # fmt: skip
 def test_output_format_follows_the_extension(tmp_path: Path, name: str, golden: str) -> None:
     target = tmp_path / name
     assert cli.main([SEED_ARG, "-o", str(target), "-q"]) == 0
     assert target.read_bytes() == (GOLDEN / golden).read_bytes()
     assert oct(target.stat().st_mode & 0o777) != oct(0o600)
+
+
+@pytest.mark.parametrize("name", ["out.tsv", "news.xlsx", "page.htm"])
+def test_an_extension_that_names_no_format_is_a_usage_error(tmp_path: Path, name: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    assert cli.main([SEED_ARG, "-o", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert f"expected an output name ending in a known extension, found {str(tmp_path / name)!r}" in err
+    assert ".jsonl (jsonl)" in err
+    assert ".parquet (parquet)" in err
+    assert "--to" in err
+    assert os.listdir(tmp_path) == []
+    assert cli.main([SEED_ARG, "-o", str(tmp_path / name), "--to", "csv", "-q"]) == 0  # --to names it
+    assert (tmp_path / name).read_bytes() == (GOLDEN / "seed.csv").read_bytes()
 
 
 def test_to_overrides_the_extension(tmp_path: Path) -> None:
@@ -128,10 +142,11 @@ def test_diagnostics_and_rejects_files(tmp_path: Path, capsys: pytest.CaptureFix
         f"==> {sample} lines 12-14 <==\nShare this:\n\nTwitter Facebook\n\n"
         f"==> {sample} lines 22-23 <==\nLoad More Posts\n1 2 3 … 48 Next »\n\n"
     )
-    err = capsys.readouterr().err
-    found = "Expected a headline, a body and a footer; found text in no entry (lines 1-4):"
-    assert f"{sample}:1:1: warning: {found}" in err
-    assert err.splitlines()[-1] == "1 file, 2 entries: 2 ok, 0 partial; 3 skipped blocks"
+    # Every diagnostic is in the file: standard error counts them, and says where they are.
+    assert capsys.readouterr().err.splitlines() == [
+        f"diagnostics: skipped-text 3; every one is in {diagnostics}",
+        "1 file, 2 entries: 2 ok, 0 partial; 3 skipped blocks",
+    ]
 
 
 def test_rejects_read_back_block_by_block_across_inputs(tmp_path: Path) -> None:
@@ -176,7 +191,7 @@ def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
 def test_exit_3_when_non_empty_input_has_no_entry(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["samples/invalid/not-a-digest-html.txt"]) == 3
     out, err = capsys.readouterr()
-    assert out == "[]\n"
+    assert out == "", "no entry: nothing is written, not even []"
     assert "0 entries" in err
 
 
@@ -249,7 +264,7 @@ def test_a_crash_half_way_leaves_no_half_written_file(tmp_path: Path, monkeypatc
             raise RuntimeError("disk on fire")
         return "{}"
 
-    monkeypatch.setattr(export.Document, "render", explode)
+    monkeypatch.setattr(export.JsonDocument, "render", explode)
     target = tmp_path / "out.json"
     assert cli.main([SEED_ARG, "-o", str(target), "-q"]) == 70
     assert not target.exists()
@@ -339,7 +354,7 @@ def test_debug_lets_an_internal_error_show_its_traceback(monkeypatch: pytest.Mon
     def explode(document: export.Document, entry: object) -> str:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export.Document, "render", explode)
+    monkeypatch.setattr(export.JsonDocument, "render", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main([SEED_ARG, "--debug", "-q"])
 
@@ -451,7 +466,11 @@ def test_allow_still_fails_on_a_broken_entry(capsys: pytest.CaptureFixture[str])
     assert cli.main([*argv, "--allow", "skipped-text"]) == 1
     out, err = capsys.readouterr()
     assert out == "", "a failed --strict run writes nothing to standard output"
-    assert "missing-footer.txt:9:105: error: Expected a footer line" in err  # what stops the run is an error
+    assert "missing-footer.txt:9:105: warning: Expected a footer line" in err
+    assert err.splitlines()[-2] == (
+        "digestparse: error: --strict failed at samples/invalid/missing-footer.txt:9:105 (warning, missing-footer); "
+        "nothing was written"
+    )
     assert cli.main([*argv, "--allow", "skipped-text,unusual-ordinal", "--allow", "missing-footer"]) == 0
 
 
@@ -600,7 +619,8 @@ def test_summary_describes_the_run(tmp_path: Path) -> None:
     report = json.loads(summary.read_text(encoding="utf-8"))
     assert report == {
         "digestparse": digestparse.__version__, "exit_status": 0, "format": "csv", "output": str(tmp_path / "out.csv"),
-        "files": 3, "entries": 15, "ok": 14, "partial": 1, "skipped_blocks": 3, "duplicates_dropped": 0,
+        "files": 3, "entries": 15, "ok": 14, "partial": 1, "skipped_blocks": 3, "files_without_entries": 0,
+        "duplicates_dropped": 0,
         "diagnostics": {"missing-footer": 1, "skipped-text": 3},
         "inputs": [
             {"source": SEED_ARG, "entries": 10, "ok": 10, "partial": 0, "skipped_blocks": 0, "error": None},

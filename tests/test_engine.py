@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import digestparse
-from digestparse import cli, engine, lines, parser, reader
+from digestparse import cli, conversion, lines, parser, parts, reader
 
 from .conftest import SAMPLES, SEED
 from .strategies import JUNK, broken_documents, documents, hostile_text
@@ -110,11 +110,11 @@ def _corpus(tmp_path: Path, name: str, *, newline: str = "\n", bom: bool = False
     return path
 
 
-def _convert(inputs: list[Path], jobs: int, part_bytes: int, to: str = "jsonl") -> tuple[str, list[str], object]:
+def _convert(inputs: list[Path], jobs: int, part_bytes: int, to: str = "jsonl") -> tuple[str, list[object], object]:
     out = io.StringIO()
-    messages: list[str] = []
+    messages: list[object] = []
     summary = digestparse.convert(inputs, to=to, out=out, jobs=jobs, part_bytes=part_bytes,
-                                  on_message=lambda m: messages.append(m.line))  # fmt: skip
+                                  on_diagnostic=messages.append)  # fmt: skip
     counts = [one.as_json() for one in summary.inputs], dict(summary.codes)
     return out.getvalue(), messages, counts
 
@@ -126,7 +126,7 @@ def _convert(inputs: list[Path], jobs: int, part_bytes: int, to: str = "jsonl") 
 def test_any_cut_gives_the_same_bytes(tmp_path: Path, to: str, newline: str, bom: bool) -> None:
     corpus = _corpus(tmp_path, "a.txt", newline=newline, bom=bom)
     inputs = [corpus, SEED, _corpus(tmp_path, "b.txt", cut_off=False)]
-    one = _convert(inputs, jobs=1, part_bytes=engine.PART_BYTES, to=to)
+    one = _convert(inputs, jobs=1, part_bytes=parts.PART_BYTES, to=to)
     assert one[0].count("Tankers wait") == 1  # the cut-off entry, as an entry
     for jobs, part_bytes in [(2, 150), (3, 700), (2, 3000), (3, 1 << 20)]:
         assert _convert(inputs, jobs=jobs, part_bytes=part_bytes, to=to) == one, (jobs, part_bytes)
@@ -134,7 +134,7 @@ def test_any_cut_gives_the_same_bytes(tmp_path: Path, to: str, newline: str, bom
 
 def test_the_files_are_really_cut(tmp_path: Path) -> None:
     path = _corpus(tmp_path, "a.txt")
-    ranges = engine.file_ranges(str(path), 700)
+    ranges = parts.file_ranges(str(path), 700)
     assert len(ranges) > 20
     assert ranges[0][0] == 0
     assert ranges[-1][1] == path.stat().st_size
@@ -146,7 +146,7 @@ def test_what_may_not_be_cut_is_one_part(tmp_path: Path, sample: str) -> None:
     data = (SAMPLES / "invalid" / f"{sample}.txt").read_bytes() * 400
     path = tmp_path / "x.txt"
     path.write_bytes(data)
-    assert engine.file_ranges(str(path), 100) == [(0, len(data))]
+    assert parts.file_ranges(str(path), 100) == [(0, len(data))]
     assert _convert([path], jobs=2, part_bytes=100) == _convert([path], jobs=1, part_bytes=100)
 
 
@@ -155,7 +155,7 @@ def test_a_file_that_stops_half_way_drops_its_later_parts(tmp_path: Path) -> Non
     bad = tmp_path / "bad.txt"
     bad.write_bytes(good[: len(good) // 2] + b"\xff" + good[len(good) // 2 :])
     inputs = [bad, SEED]
-    one = _convert(inputs, jobs=1, part_bytes=engine.PART_BYTES)
+    one = _convert(inputs, jobs=1, part_bytes=parts.PART_BYTES)
     assert "decode-error" in one[2][1]  # type: ignore[index]
     assert _convert(inputs, jobs=2, part_bytes=200) == one
 
@@ -166,11 +166,11 @@ def test_strict_stops_at_the_first_failure_in_input_order(tmp_path: Path) -> Non
     for jobs in (1, 2, 3):
         messages: list[str] = []
 
-        def hear(message: engine.Message, messages: list[str] = messages) -> None:
-            messages.append(message.line)
+        def hear(found: digestparse.Diagnostic, messages: list[str] = messages) -> None:
+            messages.append(cli.message_line(found))
 
         summary = digestparse.convert([SEED, path, SEED], out=io.StringIO(), jobs=jobs, part_bytes=300, strict=True,
-                                      allow={"skipped-text"}, on_message=hear)  # fmt: skip
+                                      allow={"skipped-text"}, on_diagnostic=hear)  # fmt: skip
         assert summary.strict_failed
         seen.append((messages, [one.entries for one in summary.inputs]))
     messages, entries = seen[0]
@@ -182,7 +182,7 @@ def test_strict_stops_at_the_first_failure_in_input_order(tmp_path: Path) -> Non
 def test_standard_input_on_every_core(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                                       tmp_path: Path) -> None:  # fmt: skip
     data = _corpus(tmp_path, "a.txt").read_bytes() * 60  # past a part's size: cut by the main process
-    assert len(data) > 2 * engine.PART_BYTES
+    assert len(data) > 2 * parts.PART_BYTES
     outputs = []
     for jobs in ("1", "2", "3"):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
@@ -201,7 +201,7 @@ def _digestparse(*arguments: str) -> subprocess.CompletedProcess[bytes]:
 def test_a_named_pipe_is_read_once_in_order_on_any_number_of_cores(jobs: str, tmp_path: Path) -> None:
     """`digestparse <(zcat archive.gz)`: a pipe can be read only once, from its start; the main process cuts it."""
     data = _corpus(tmp_path, "a.txt").read_bytes() * 60  # past two parts
-    assert len(data) > 2 * engine.PART_BYTES
+    assert len(data) > 2 * parts.PART_BYTES
     plain = tmp_path / "plain.txt"
     plain.write_bytes(data)
     expected = _digestparse(str(plain), str(SEED), "--to", "jsonl", "--jobs", "1")
@@ -233,7 +233,7 @@ def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_pa
     """A terminal sends Ctrl-C to the command's whole process group: no traceback, no output, no worker left."""
     page = SEED.read_bytes() + b"\nShare this:\n\n"  # a skipped-text warning a page: the run is seen to be under way
     digest = tmp_path / "big.txt"
-    digest.write_bytes(page * (16 * engine.PART_BYTES // len(page)))
+    digest.write_bytes(page * (16 * parts.PART_BYTES // len(page)))
     out = tmp_path / "out.jsonl"
     # The command starts as a terminal's foreground job does, Ctrl-C neither ignored nor blocked,
     # whatever the test runner's own process passes on to its children.
@@ -280,7 +280,7 @@ def test_a_worker_killed_in_the_middle_is_a_clear_error_and_nothing_is_written(t
     """The system may kill a worker (for want of memory, say): the run says so, and leaves its output unwritten."""
     page = SEED.read_bytes() + b"\nShare this:\n\n"
     digest = tmp_path / "big.txt"
-    digest.write_bytes(page * (16 * engine.PART_BYTES // len(page)))
+    digest.write_bytes(page * (16 * parts.PART_BYTES // len(page)))
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "digestparse", str(digest), "-o", str(out), "--jobs", "2"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
@@ -318,28 +318,24 @@ def test_the_main_process_holds_a_few_parts_at_a_time(tmp_path: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(engine.file_ranges(str(path), 64 << 10)) > 40
+    assert len(parts.file_ranges(str(path), 64 << 10)) > 40
     assert peak < size / 4, f"peak {peak / 1e6:.1f} MB for {size / 1e6:.1f} MB of input"
 
 
-def test_auto_is_one_process_for_small_inputs_and_every_core_for_large(tmp_path: Path) -> None:
-    small = str(SEED)
-    assert engine.resolve_jobs("auto", [small]) == 1
-    big = tmp_path / "big.txt"
-    with big.open("wb") as handle:
-        handle.truncate(engine.AUTO_MIN_BYTES)
-    assert engine.resolve_jobs("auto", [small, str(big)]) == engine.cores()
-    with big.open("wb") as handle:
-        handle.truncate(engine.AUTO_MIN_BYTES - SEED.stat().st_size - 1)
-    assert engine.resolve_jobs("auto", [small, str(big)]) == 1
-    # The least input auto shares is a digest that is cut in two: each worker has a part.
+def test_auto_is_one_process_for_small_inputs_and_every_core_for_large() -> None:
+    small = SEED.stat().st_size
+    assert conversion.resolve_jobs("auto", [small]) == 1
+    assert conversion.resolve_jobs("auto", [small, conversion.AUTO_MIN_BYTES]) == conversion.cores()
+    assert conversion.resolve_jobs("auto", [small, conversion.AUTO_MIN_BYTES - small - 1]) == 1
+    assert conversion.resolve_jobs(3, [small]) == 3
+    assert conversion.resolve_jobs("1", [conversion.AUTO_MIN_BYTES]) == 1
+
+
+def test_the_least_input_auto_shares_is_cut_in_two(tmp_path: Path) -> None:
     seed = SEED.read_bytes()
     digest = tmp_path / "digest.txt"
-    digest.write_bytes(seed * (engine.AUTO_MIN_BYTES // len(seed) + 1))
-    assert engine.resolve_jobs("auto", [str(digest)]) == engine.cores()
-    assert len(engine.file_ranges(str(digest))) >= 2
-    assert engine.resolve_jobs(3, [small]) == 3
-    assert engine.resolve_jobs("1", [str(big)]) == 1
+    digest.write_bytes(seed * (conversion.AUTO_MIN_BYTES // len(seed) + 1))
+    assert len(parts.file_ranges(str(digest))) >= 2
 
 
 def test_convert_writes_a_path_whole_and_only_when_no_input_failed(tmp_path: Path) -> None:

@@ -45,6 +45,9 @@ def test_lenient_parsing_of_text_never_raises_and_locates_everything(text: str) 
         assert 1 <= entry.line <= entry.end_line <= lines
         assert entry.status == ("partial" if any(issue.is_problem for issue in entry.issues) else "ok")
     for diagnostic in digest.diagnostics:
+        assert diagnostic.line is not None  # a parser's diagnostic is located: only a run's own may not be
+        assert diagnostic.end_line is not None
+        assert diagnostic.column is not None
         assert 1 <= diagnostic.line <= diagnostic.end_line <= lines
         assert diagnostic.column >= 1
         assert diagnostic.message[:1].isupper()
@@ -69,7 +72,7 @@ def test_strict_parsing_is_total(text: str) -> None:
 def test_nothing_is_lost(text: str) -> None:
     digest = digestparse.parse(text)
     spans = [(e.line, e.end_line) for e in digest.entries]
-    spans += [(d.line, d.end_line) for d in digest.diagnostics if d.code in ("skipped-text", "not-a-digest")]
+    spans += [(d.line or 0, d.end_line or 0) for d in digest.diagnostics if d.code in ("skipped-text", "not-a-digest")]
     covered: list[int] = []
     for first, last in spans:
         assert first <= last

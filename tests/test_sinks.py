@@ -132,11 +132,11 @@ def test_dedupe_gives_the_same_bytes_whatever_the_jobs(tmp_path: Path) -> None:
     for jobs in (1, 2, 3):
         out, messages = io.StringIO(), list[str]()
 
-        def hear(message: digestparse.engine.Message, messages: list[str] = messages) -> None:
-            messages.append(message.line)
+        def hear(found: digestparse.Diagnostic, messages: list[str] = messages) -> None:
+            messages.append(cli.message_line(found))
 
-        summary = digestparse.convert([one, two, one], out=out, jobs=jobs, dedupe=True, part_bytes=300,
-                                      on_message=hear)  # fmt: skip
+        summary = digestparse.convert([one, two, one], out=out, to="jsonl", jobs=jobs, dedupe=True, part_bytes=300,
+                                      on_diagnostic=hear)  # fmt: skip
         runs.append((out.getvalue(), messages, summary.duplicates))
     assert runs[0][2] == 9
     assert runs[0] == runs[1] == runs[2]
@@ -312,7 +312,7 @@ def test_a_run_that_waits_too_long_fails_clearly(tmp_path: Path) -> None:
     assert cli.main([str(SEED), "-o", str(news), "-q"]) == 0
     with sqlite3.connect(news, isolation_level=None) as holder:
         holder.execute("BEGIN IMMEDIATE")  # another writer, holding the database
-        with pytest.raises(digestparse.outputs.OutputError, match="another run is writing it"), \
+        with pytest.raises(digestparse.OutputError, match="another run is writing it"), \
                 sinks.SQLite(news, busy_seconds=0.2):  # fmt: skip
             pass
         holder.execute("ROLLBACK")
@@ -343,7 +343,8 @@ def test_a_database_that_is_not_ours_is_refused(tmp_path: Path, kind: str, capsy
 
 def test_an_archive_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([str(SEED), "--to", "sqlite"]) == 2
-    assert "expected -o FILE for --to sqlite (for example -o news.db)" in capsys.readouterr().err
+    expected = "expected a file to write the sqlite archive to (-o news.db), found standard output"
+    assert expected in capsys.readouterr().err
 
 
 def test_the_library_writes_a_database_from_iter_entries(tmp_path: Path) -> None:
