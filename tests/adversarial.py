@@ -18,6 +18,11 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     # Prose: titles and paragraphs as long as a body, with no date and no footer:
     # all of it one skipped block, gathered from thousands of would-be entries.
     "prose with no date or footer": lambda n: ("A Title Here\n\n" + "Words of prose. " * 16 + "\n\n") * (n // 272),
+    # A flattened table of figures: a paragraph full of four-digit numbers (years, to the grouping), no dateline,
+    # no footer after it.
+    "a table of four-digit figures": lambda n: (
+        "Headline\n\n" + " ".join(f"{1000 + k % 9000}" for k in range(n // 5)) + "\n"
+    ),
 }
 
 
