@@ -35,7 +35,7 @@ class _Watched:
 def watched(monkeypatch: pytest.MonkeyPatch) -> list[_Watched]:
     real = lines._shapes()
     patterns = [_Watched(real.year), _Watched(real.dateline)]
-    shapes = real._replace(year=patterns[0], dateline=patterns[1])
+    shapes = real._replace(year=patterns[0], dateline=patterns[1])  # type: ignore[arg-type]  # a stand-in for a Pattern
     monkeypatch.setattr(lines, "_shapes", lambda: shapes)
     return patterns
 
