@@ -365,7 +365,7 @@ class _Run:
                 finally:
                     if self._leaves_nothing():
                         sink.abandon()
-                self.summary.written = f"{shown_name(path)}: {sink.added}"
+            self.summary.written = f"{shown_name(path)}: {sink.added}"  # once the sink has written all of it
             return
         from .export import document  # noqa: PLC0415 - the text formats, for a run that writes one
 

@@ -18,8 +18,10 @@ from typing import Any
 from . import formats
 from .fields import clean, long_date, ordinal_date
 from .models import Entry
+from .text import escape_controls
 
 FIELDS: tuple[str, ...] = tuple(Entry.model_fields)
+_SOURCE = FIELDS.index("source")
 LIST_SEPARATOR = "; "
 
 # JSON text comes from pydantic's own serializer (written in Rust, about 3x
@@ -85,6 +87,9 @@ def _csv_row(cells: Iterable[str]) -> str:
 
 def _csv_entry(entry: Entry, formula_guard: bool) -> str:
     cells = [_cell(key, getattr(entry, key)) for key in FIELDS]
+    # The source is the input's name as the system gives it, the one field that is not cleaned text:
+    # a control or bidirectional character in it is written escaped.
+    cells[_SOURCE] = escape_controls(cells[_SOURCE])
     return _csv_row([guard_formula(cell) for cell in cells] if formula_guard else cells)
 
 
@@ -110,10 +115,24 @@ _MARKUP_ANYWHERE = re.compile(r"([\\`*_\[\]<>&|~#])")
 _MARKUP_AT_START = re.compile(r"^(?:([>+=-])|([0-9]{1,9})([.)]))")
 
 
+# What GitHub's renderer turns into a link with no markup at all (its autolink extension):
+# "www.", a scheme's "://", an e-mail address's "@". A backslash before the "." or the ":"
+# keeps them text; an "@" it finds in the text whatever is escaped, so an empty comment
+# (no text, no tag) parts the address there.
+_BARE_LINKS = re.compile(r"(?<=www)\.|:(?=//)|(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-])")
+_UNLINKED = {".": "\\.", ":": "\\:", "@": "<!-- -->@"}
+
+
 def markdown_text(text: str) -> str:
-    """Input text as Markdown that renders to exactly that text, never to markup."""
+    """Input text as Markdown that renders to exactly that text, never to markup nor to a link."""
     escaped = _MARKUP_ANYWHERE.sub(r"\\\1", " ".join(text.split()))
-    return _MARKUP_AT_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+    escaped = _MARKUP_AT_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+    return _BARE_LINKS.sub(lambda m: _UNLINKED[m.group()], escaped)
+
+
+def markdown_name(name: str) -> str:
+    """A file's name as a heading's text: escaped as any text, and its control and bidirectional characters too."""
+    return markdown_text(escape_controls(name))
 
 
 def _markdown_entry(entry: Entry) -> str:
@@ -371,14 +390,14 @@ class MarkdownDocument(Document):
         return _markdown_entry(entry)
 
     def begin(self) -> str:
-        return f"# {markdown_text(self.title)}\n" if self.title is not None else ""
+        return f"# {markdown_name(self.title)}\n" if self.title is not None else ""
 
     def add(self, text: str, source: str | None) -> str:
         first = self.count == 0
         super().add(text, source)
         heading = ""
         if self.title is None and (first or source != self._source):
-            heading = ("" if first else "\n") + f"# {markdown_text(source or DEFAULT_TITLE)}\n"
+            heading = ("" if first else "\n") + f"# {markdown_name(source or DEFAULT_TITLE)}\n"
         self._source = source
         return heading + "\n" + text
 

@@ -86,6 +86,11 @@ def ordinal_date(value: date) -> str:
 # ------------------------------------------------------------------ identity
 
 
+# The version of the formula below. A database records the formula its ids were made by
+# (digestparse.sinks), so that a change of it can never silently give every entry a second row.
+ID_FORMULA = 1
+
+
 def entry_id(headline: str, caption: str | None, excerpt: str | None, day: date | None) -> str:
     """An entry's identity: 16 hex digits of the SHA-256 of its folded name and its date.
 

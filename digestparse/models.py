@@ -1,32 +1,11 @@
 """The records digestparse produces: plain, frozen pydantic models.
 
-The key order of `Entry` and `Diagnostic` is the JSON contract of SPEC section 2:
-
-Entry
-    id         str         16 hex digits: the entry's identity, from its headline and date (fields.entry_id)
-    headline   str         the headline line
-    caption    str | None  the photo caption, with its final punctuation
-    credit     str | None  the photo credit, without parentheses
-    authors    list[str]   the byline's names, in order; [] if none
-    dateline   date | None the body's date
-    excerpt    str | None  the excerpt, truncation marker removed
-    truncated  bool        whether a truncation marker ended the excerpt
-    posted_by  str | None  the footer's name after "By"
-    published  date | None the footer's date
-    tags       list[str]   the footer's tags, in order
-    source     str | None  the input's name; "<stdin>" for standard input
-    line       int         1-based line of the headline
-    end_line   int         1-based line of the entry's last non-blank line
-    status     "ok" | "partial"
-    issues     list[Diagnostic]
-
-Diagnostic
-    code, severity ("error" | "warning" | "info"), message, source, line,
-    column, end_line; and "text", the input's own text that the diagnostic is
-    about, for the codes whose text no field of the entry keeps (skipped text,
-    a stray line, a repeated footer, a date as written: see digestparse.codes).
-    A diagnostic about a whole input (one that cannot be read, one that gives
-    no entry) has no line; one about a whole entry (a duplicate) no column.
+The key order of `Entry` and `Diagnostic` is the JSON contract (the README's
+"Output fields"); each field says what it holds (its description is in the
+JSON Schema of `--schema`, and the SQLite database's and Parquet file's
+columns are derived from these fields: digestparse.sinks.columns).
+A diagnostic about a whole input (one that cannot be read, one that gives no
+entry) has no line; one about a whole entry (a duplicate) no column.
 """
 
 from __future__ import annotations
@@ -47,14 +26,14 @@ class Diagnostic(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: str
-    severity: Severity
-    message: str
-    source: str | None
-    line: int | None
-    column: int | None
-    end_line: int | None
-    text: str | None = None
+    code: Annotated[str, Field(description="what was found, as a short kebab-case name (digestparse.codes)")]
+    severity: Annotated[Severity, Field(description="error, warning (both make an entry partial) or info")]
+    message: Annotated[str, Field(description="what was expected, what was found, and where")]
+    source: Annotated[str | None, Field(description="the input's name; <stdin> for standard input")]
+    line: Annotated[int | None, Field(description="1-based line where it starts; none for a whole input")]
+    column: Annotated[int | None, Field(description="1-based column; none for a whole input or entry")]
+    end_line: Annotated[int | None, Field(description="1-based line where it ends")]
+    text: Annotated[str | None, Field(description="the input's own text it is about, when no field keeps it")] = None
 
     @model_serializer(mode="wrap")
     def _leave_out_absent_text(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -92,22 +71,22 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
-    headline: str
-    caption: str | None
-    credit: str | None
-    authors: list[str]
-    dateline: date | None
-    excerpt: str | None
-    truncated: bool
-    posted_by: str | None
-    published: date | None
-    tags: list[str]
-    source: str | None
-    line: int
-    end_line: int
-    status: Status
-    issues: list[Diagnostic]
+    id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$", description="16 hex digits from the headline and the date")]
+    headline: Annotated[str, Field(description="the headline line; empty when the entry has none")]
+    caption: Annotated[str | None, Field(description="the photo caption, with its final punctuation")]
+    credit: Annotated[str | None, Field(description="the photo credit, without parentheses")]
+    authors: Annotated[list[str], Field(description="the byline's names, in order")]
+    dateline: Annotated[date | None, Field(description="the body's date")]
+    excerpt: Annotated[str | None, Field(description="the excerpt, truncation marker removed")]
+    truncated: Annotated[bool, Field(description="whether a truncation marker ended the excerpt")]
+    posted_by: Annotated[str | None, Field(description="the footer's name after By")]
+    published: Annotated[date | None, Field(description="the footer's visible date")]
+    tags: Annotated[list[str], Field(description="the footer's tags, in order")]
+    source: Annotated[str | None, Field(description="the input's name; <stdin> for standard input")]
+    line: Annotated[int, Field(description="1-based line of the headline (or of the entry's first line)")]
+    end_line: Annotated[int, Field(description="1-based line of the entry's last non-blank line")]
+    status: Annotated[Status, Field(description="partial when any part could not be read")]
+    issues: Annotated[list[Diagnostic], Field(description="what was wrong with this entry")]
 
 
 class Digest(BaseModel):

@@ -93,9 +93,11 @@ def encodable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Control characters, line and paragraph separators, lone surrogates, and the bidirectional
+# controls that can make a terminal or a page show text in another order than it is ("Trojan source").
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def escape_controls(text: str) -> str:
-    """Escape control characters so that a terminal never receives them raw."""
+    """Escape control and bidirectional characters (as `\\x1b`, `\\u202e`): a terminal or a page never gets them raw."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)

@@ -335,7 +335,7 @@ def test_a_database_that_is_not_ours_is_refused(tmp_path: Path, kind: str, capsy
     expected = {
         "not a database": "expected a SQLite database, found a file that is not one",
         "another database": "expected a digestparse database, found another SQLite database",
-        "an older digestparse": "expected a digestparse database of schema 1, found schema 0",
+        "an older digestparse": "expected a digestparse database of schema 2, found schema 0",
     }[kind]
     assert f"digestparse: error: cannot write {news}: {expected}" in err
     assert news.read_bytes() == before
@@ -358,14 +358,122 @@ def test_the_library_writes_a_database_from_iter_entries(tmp_path: Path) -> None
     assert _query(news, "SELECT count(*) FROM entries") == [(10,)]
 
 
-def test_the_database_is_the_same_whatever_the_jobs(tmp_path: Path) -> None:
+def _rows_in_order(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table but `runs`, its rows in the order they were written (rowid, or the primary key)."""
+    with sqlite3.connect(path) as db:
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                          "'entries_fts%' AND name != 'runs'")]  # fmt: skip
+        return {name: db.execute(f"SELECT rowid, * FROM {name} ORDER BY rowid").fetchall() for name in names  # noqa: S608
+                if name != "meta"}  # fmt: skip
+
+
+def test_the_database_is_the_same_whatever_the_jobs_row_for_row(tmp_path: Path) -> None:
     one, two = _pages(tmp_path)
+    mixed = tmp_path / "mixed.txt"  # in one part: an entry's issue, then skipped text, then more entries
+    mixed.write_text(FIRST_PARTIAL.replace("US troops", "Marines") + "\nShare this:\n\n" + SEED_TEXT, encoding="utf-8")
+    inputs = [one, mixed, two, SAMPLES / "valid", SAMPLES / "invalid" / "missing-footer.txt"]
     tables = []
-    for jobs in (1, 2):
+    for jobs in (1, 2, 3):
         news = tmp_path / f"news{jobs}.db"
-        digestparse.convert([one, two, SAMPLES / "valid"], to="sqlite", out=news, jobs=jobs, part_bytes=300)
-        tables.append(_tables(news))
-    assert tables[0] == tables[1]
+        digestparse.convert(inputs, to="sqlite", out=news, jobs=jobs, part_bytes=300)
+        tables.append(_rows_in_order(news))
+    assert len(tables[0]["diagnostics"]) > 5
+    assert tables[0] == tables[1] == tables[2], "the same rows, in the same order"
+
+
+# ------------------------------------------------------------ the best sighting
+
+
+def _partial_and_whole(tmp_path: Path) -> tuple[Path, Path]:
+    """A page cut after the first entry's body (a partial sighting), and a page that holds it whole."""
+    partial, whole = tmp_path / "a-partial.txt", tmp_path / "b-whole.txt"
+    partial.write_text(FIRST_PARTIAL, encoding="utf-8")
+    whole.write_text(FIRST + "\n" + "\n".join(SEED_TEXT.split("\n")[6:]), encoding="utf-8")
+    return partial, whole
+
+
+def _agrees_with_the_ok_sighting(news: Path, whole: Path) -> None:
+    assert _query(news, "SELECT status, published, tags, source FROM entries WHERE id = '2b47ca7762495247'") == [
+        ("ok", "2020-04-23", '["Iraq", "North America", "USA"]', str(whole))]  # fmt: skip
+    assert _query(news, "SELECT tag FROM entry_tags WHERE id = '2b47ca7762495247' ORDER BY position") == [
+        ("Iraq",), ("North America",), ("USA",)]  # fmt: skip
+    assert _query(news, "SELECT author FROM entry_authors WHERE id = '2b47ca7762495247' ORDER BY position") == [
+        ("Nick Givas",), ("Jennifer Griffin",)]  # fmt: skip
+    found = "SELECT e.status FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ?"
+    assert _query(news, found, "braved") == [("ok",)]
+    assert _query(news, "SELECT status FROM sightings WHERE id = '2b47ca7762495247' ORDER BY source") == [
+        ("partial",), ("ok",)]  # fmt: skip
+    assert _query(news, "SELECT count(*) FROM entries") == [(10,)]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_ok_sighting_replaces_a_partial_one_in_the_same_run(tmp_path: Path, jobs: str,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    partial, whole = _partial_and_whole(tmp_path)
+    news = tmp_path / "news.db"
+    assert cli.main([str(partial), str(whole), "-o", str(news), "--jobs", jobs]) == 0
+    assert capsys.readouterr().err.splitlines()[-1].endswith("news.db: 10 new entries, 0 partial replaced")
+    _agrees_with_the_ok_sighting(news, whole)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_ok_sighting_replaces_a_partial_one_in_a_later_run(tmp_path: Path, jobs: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    partial, whole = _partial_and_whole(tmp_path)
+    news = tmp_path / "news.db"
+    assert cli.main([str(partial), "-o", str(news), "--jobs", jobs, "-q"]) == 0
+    assert cli.main([str(whole), "-o", str(news), "--jobs", jobs]) == 0
+    assert capsys.readouterr().err.splitlines()[-1].endswith("news.db: 9 new entries, 1 partial replaced")
+    _agrees_with_the_ok_sighting(news, whole)
+
+
+# ------------------------------------------------------------------ versions
+
+
+def test_a_database_of_the_previous_version_is_brought_up_to_date(tmp_path: Path) -> None:
+    news = tmp_path / "news.db"
+    news.write_bytes((ROOT / "tests" / "golden" / "news-schema-1.db").read_bytes())  # written by digestparse b171014
+    before = _query(news, "SELECT * FROM entries ORDER BY rowid")
+    diagnostics = _query(news, "SELECT code, source, line FROM diagnostics ORDER BY rowid")
+    assert _query(news, "PRAGMA user_version") == [(1,)]
+    assert cli.main([str(SAMPLES / "valid" / "credits.txt"), "-o", str(news), "-q"]) == 0
+    assert _query(news, "PRAGMA user_version") == [(sinks.SCHEMA_VERSION,)]
+    assert _query(news, "SELECT * FROM entries ORDER BY rowid")[: len(before)] == before
+    assert _query(news, "SELECT code, source, line FROM diagnostics ORDER BY rowid")[: len(diagnostics)] == diagnostics
+    assert _query(news, "SELECT value FROM meta WHERE key = 'id_formula'") == [("1",)]
+    # The old entries are in the new, stemmed index: a search for "sanction" finds "sanctions".
+    stem = "SELECT e.headline FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ?"
+    assert _query(news, stem, "hezbollah") != []
+    assert _query(news, stem, "resist") == [("Iraq resists Iranian pressure to reopen border closed to slow Covid-19",)]
+    assert _query(news, "PRAGMA integrity_check") == [("ok",)]
+    assert _query(news, "SELECT count(*) FROM runs") == [(2,)]
+
+
+def test_a_database_of_other_ids_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    news = tmp_path / "news.db"
+    assert cli.main([str(SEED), "-o", str(news), "-q"]) == 0
+    with sqlite3.connect(news) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'id_formula'")  # as a later formula would differ
+    before = news.read_bytes()
+    assert cli.main([str(SEED), "-o", str(news)]) == cli.EXIT_UNWRITABLE
+    assert f"cannot write {news}: expected ids made by formula 1 (README: the id), found formula 0" in (
+        capsys.readouterr().err)  # fmt: skip
+    assert news.read_bytes() == before
+
+
+def test_full_text_search_finds_stems_and_hyphenated_words(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(FIRST.replace("braved Iranian missile attack", "faced sanctions over the COVID-19 attack"),
+                    encoding="utf-8")  # fmt: skip
+    news = tmp_path / "news.db"
+    assert cli.main([str(page), str(SEED), "-o", str(news), "-q"]) == 0
+    found = "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?"
+    assert _query(news, found, "sanction") == [(1,)]  # the stem finds "sanctions"
+    assert _query(news, found, '"covid-19"') == [
+        (3,)
+    ]  # a hyphen inside double quotes: one phrase (and two of the seed)
+    with pytest.raises(sqlite3.OperationalError, match="no such column: 19"):
+        _query(news, found, "covid-19")  # unquoted, FTS5 reads "-19" as a column filter
 
 
 # -------------------------------------------------------------------- Parquet
