@@ -26,6 +26,7 @@ import digestparse
 from digestparse import cli, conversion, lines, parser, parts, reader
 
 from .conftest import SAMPLES, SEED
+from .processes import AS_A_TERMINAL_JOB, children, signals
 from .strategies import JUNK, broken_documents, documents, hostile_text
 
 # ------------------------------------------------------------------ cut points
@@ -220,14 +221,6 @@ def test_a_named_pipe_is_read_once_in_order_on_any_number_of_cores(jobs: str, tm
     assert found.stderr == expected.stderr.replace(str(plain).encode(), str(pipe).encode())
 
 
-# Runs Python with the arguments after it, Ctrl-C made as a terminal's foreground job has it: default, not blocked.
-AS_A_TERMINAL_JOB = (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
-    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
-)
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_path: Path) -> None:
     """A terminal sends Ctrl-C to the command's whole process group: no traceback, no output, no worker left."""
@@ -249,31 +242,12 @@ def test_ctrl_c_stops_every_process_at_once_and_writes_nothing(jobs: str, tmp_pa
     finally:
         run.kill()
     said = (first + rest).decode().splitlines()
-    assert run.returncode == 130, f"first line {first!r}, {len(said)} lines, the last {said[-2:]}, {_signals()}"
+    assert run.returncode == 130, f"first line {first!r}, {len(said)} lines, the last {said[-2:]}, {signals()}"
     assert said[-1] == "digestparse: interrupted"
     assert all(line.startswith(f"{digest}:") and line.endswith("[skipped-text]") for line in said[:-1])
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.txt"]  # neither output, nor a temporary file
     with pytest.raises(ProcessLookupError):
         os.killpg(run.pid, 0)  # the workers ended with the main process
-
-
-def _signals() -> str:
-    """This process's ignored, blocked and caught signals (from /proc), for a failure message."""
-    status = Path("/proc/self/status").read_text().splitlines()
-    return ", ".join(line.replace("\t", " ") for line in status if line.startswith(("SigIgn", "SigBlk", "SigCgt")))
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is `pid`, from /proc."""
-    found = []
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat_file.parent.name))
-    return found
 
 
 def test_a_worker_killed_in_the_middle_is_a_clear_error_and_nothing_is_written(tmp_path: Path) -> None:
@@ -287,7 +261,7 @@ def test_a_worker_killed_in_the_middle_is_a_clear_error_and_nothing_is_written(t
     try:
         assert run.stderr is not None
         first = run.stderr.readline()  # the first warning: the workers are at work
-        workers = _children(run.pid)
+        workers = children(run.pid)
         assert len(workers) == 2
         for worker in workers:
             os.kill(worker, signal.SIGKILL)
