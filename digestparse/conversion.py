@@ -233,13 +233,15 @@ def _check_outputs(outputs: dict[str, str | None], items: list[Input], stdin: IO
     files = {flag: path for flag, path in outputs.items() if path is not None and path != STDIN}
     for flag, path in files.items():
         _check_place(flag, path)
+    if not files:
+        return
     inputs: dict[tuple[int, int], str] = {}
-    paths: dict[str, str] = {}
+    paths: dict[str, str] = {}  # an input that does not exist, which an output of that path would become
     for item in items:
         where = _stdin_identity(stdin) if item.is_stdin else _identity(item.name)
         if where is not None:
             inputs[where] = "standard input" if item.is_stdin else repr(item.source)
-        if not item.is_stdin:
+        elif not item.is_stdin:
             paths[os.path.realpath(item.name)] = repr(item.source)
     folders = sorted({os.path.dirname(item.name) for item in items if item.in_folder})
     seen: dict[object, str] = {}

@@ -12,7 +12,7 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # The name that means standard input on the command line, and the source name its entries carry.
 STDIN = "-"
@@ -22,8 +22,7 @@ STDIN_NAME = "<stdin>"
 DIGEST_SUFFIXES = (".txt",)
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
+class Input(NamedTuple):
     """One input of a run: standard input, or a file by its name as the system gives it."""
 
     name: str  # "-" for standard input; else the path, undecodable bytes as surrogates (os.fsdecode)

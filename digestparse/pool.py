@@ -110,7 +110,10 @@ class Pool:
                 if not idle or held.task is None:
                     break
                 worker = idle.pop()
-                self._workers[worker][1].send(held.task)
+                try:
+                    self._workers[worker][1].send(held.task)
+                except OSError:  # its end of the pipe is closed: it was killed while it waited
+                    raise _lost() from None
                 busy[worker], held = held, None
             if not started:
                 return

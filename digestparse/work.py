@@ -23,7 +23,7 @@ from .errors import DigestParseError, InputChangedError
 from .inputs import unreadable, why_not_a_file
 from .models import Diagnostic, Entry, diagnostic
 from .parser import stream_events
-from .parts import Identity, Part, Piece
+from .parts import Identity, Part, Piece, identity_of
 from .reader import ReadCounter
 
 
@@ -180,7 +180,7 @@ class _Range(io.RawIOBase):
         self._check()
 
     def _check(self) -> None:
-        if Identity.of(os.fstat(self._fd)) != self._identity:
+        if identity_of(os.fstat(self._fd)) != self._identity:
             os.close(self._fd)
             self._fd = -1
             raise InputChangedError(0, "it was replaced or changed while the run read it; run again once it is written")
