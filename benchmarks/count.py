@@ -13,7 +13,9 @@ number of events (entries and skipped blocks), in thousands:
 - building the entries (the grammar, fields, diagnostics, models);
 - writing JSON Lines;
 
-then the instructions of a whole command-line run, start-up included. Run it
+then the instructions of a whole command-line run, start-up included, with
+--jobs 1 and with the defaults (from 2 MB, two worker processes: each is
+counted, with --trace-children). Run it
 before and after a change; the corpus is benchmarks/generate.py's, seed 1.
 A figure in instructions is not a speed: regex matching and Python's loop do
 different amounts of work an instruction. MB/s comes from benchmarks/run.py.
@@ -72,18 +74,25 @@ _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 def instructions(valgrind: str, command: list[str]) -> int:
-    """The instructions one process executes, counted by cachegrind."""
+    """The instructions a command executes, counted by cachegrind: its process and every worker it forks."""
     found = subprocess.run(
-        [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *command],
+        [
+            valgrind,
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            "--trace-children=yes",
+            *command,
+        ],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": str(HERE.parent), "PYTHONHASHSEED": "0"},  # the same count every run
     )
-    match = _REFS.search(found.stderr)
-    if match is None:
+    counts = [int(match.replace(",", "")) for match in _REFS.findall(found.stderr)]  # one a process
+    if not counts:
         raise SystemExit(f"valgrind printed no instruction count:\n{found.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    return sum(counts)
 
 
 def main() -> None:
@@ -112,8 +121,13 @@ def main() -> None:
         print(f"  {what:<18} {spent / events / 1000:8.1f}")
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "out.jsonl")
-        whole = instructions(valgrind, [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "-o", out])
-    print(f"A whole command-line run to JSON Lines: {whole / 1e6:,.0f} million instructions.")
+        for jobs in ("1", "auto"):
+            command = [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "-o", out, "--jobs", jobs]
+            whole = instructions(valgrind, command)
+            print(
+                f"A whole command-line run to JSON Lines, --jobs {jobs} (its workers included): "
+                f"{whole / 1e6:,.0f} million instructions, {whole / events / 1000:.1f} thousand an event."
+            )
 
 
 if __name__ == "__main__":
