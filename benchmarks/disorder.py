@@ -13,7 +13,6 @@ result reads like many sites' pages, not like one template's.
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from generate import CAPITALISED, FIRST, LAST, MONTHS, WORDS  # noqa: E402 - beside this script
+from generate import CAPITALISED, FIRST, LAST, MONTHS, WORDS, command, write  # noqa: E402 - beside this script
 
 import digestparse  # noqa: E402 - the checkout's own, found through the path above
 
@@ -120,28 +119,8 @@ def pages(rng: random.Random) -> Iterator[str]:
 
 def generate(path: Path, megabytes: float, seed: int = 1) -> int:
     """Write a corpus of about `megabytes` MB to `path`; returns its size in bytes."""
-    rng = random.Random(seed)
-    target = int(megabytes * 1_000_000)
-    written = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        for page in pages(rng):
-            out.write(page)
-            written += len(page.encode("utf-8"))
-            if written >= target:
-                break
-    return written
-
-
-def main() -> None:
-    """Command line: write one corpus file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--megabytes", type=float, default=20)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    size = generate(args.out, args.megabytes, args.seed)
-    print(f"{args.out}: {size / 1e6:.1f} MB")
+    return write(path, megabytes, pages(random.Random(seed)))
 
 
 if __name__ == "__main__":
-    main()
+    command(generate, __doc__.split("\n\n")[0], 20)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -263,31 +263,34 @@ def pages(rng: random.Random) -> Iterator[str]:
         page += 1
 
 
-def generate(path: Path, megabytes: float, seed: int = 1) -> int:
-    """Write a corpus of about `megabytes` MB to `path`; returns its size in bytes."""
-    rng = random.Random(seed)
+def write(path: Path, megabytes: float, made: Iterator[str]) -> int:
+    """Write pages of a corpus to `path` until it holds about `megabytes` MB; returns its size in bytes."""
     target = int(megabytes * 1_000_000)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as out:
-        for page in pages(rng):
-            data = page.encode("utf-8")
+        for page in made:
             out.write(page)
-            written += len(data)
+            written += len(page.encode("utf-8"))
             if written >= target:
                 break
     return written
 
 
-def main() -> None:
-    """Command line: write one corpus file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def generate(path: Path, megabytes: float, seed: int = 1) -> int:
+    """Write a corpus of about `megabytes` MB to `path`; returns its size in bytes."""
+    return write(path, megabytes, pages(random.Random(seed)))
+
+
+def command(make: Callable[[Path, float, int], int], description: str, megabytes: float) -> None:
+    """A generator's command line: write one corpus file."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--megabytes", type=float, default=4)
+    parser.add_argument("--megabytes", type=float, default=megabytes)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    size = generate(args.out, args.megabytes, args.seed)
+    size = make(args.out, args.megabytes, args.seed)
     print(f"{args.out}: {size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
-    main()
+    command(generate, __doc__.split("\n\n")[0], 4)

@@ -60,6 +60,19 @@ _DIAGNOSTICS = _table(
         ("run INTEGER NOT NULL REFERENCES runs (id)", "the run that first reported it"),
     ],
 )
+# Each list of texts of an entry (its authors, its tags) is also a table of its own, one row an item, for joins.
+_LISTS = [(column.name, column.name.removesuffix("s")) for column in ENTRY if column.kind == "texts"]
+_LIST_TABLES = "".join(
+    f"""CREATE TABLE entry_{name} (
+    id TEXT NOT NULL REFERENCES entries (id),
+    position INTEGER NOT NULL,
+    {item} TEXT NOT NULL,
+    PRIMARY KEY (id, position)
+);
+CREATE INDEX entry_{name}_{item} ON entry_{name} ({item});
+"""
+    for name, item in _LISTS
+)
 _META = _table(
     "meta",
     [
@@ -104,21 +117,7 @@ SCHEMA = f"""CREATE TABLE runs (
 );
 {_META}{_ENTRIES}CREATE INDEX entries_published ON entries (published);
 CREATE INDEX entries_dateline ON entries (dateline);
-CREATE TABLE entry_tags (
-    id TEXT NOT NULL REFERENCES entries (id),
-    position INTEGER NOT NULL,
-    tag TEXT NOT NULL,
-    PRIMARY KEY (id, position)
-);
-CREATE INDEX entry_tags_tag ON entry_tags (tag);
-CREATE TABLE entry_authors (
-    id TEXT NOT NULL REFERENCES entries (id),
-    position INTEGER NOT NULL,
-    author TEXT NOT NULL,
-    PRIMARY KEY (id, position)
-);
-CREATE INDEX entry_authors_author ON entry_authors (author);
-CREATE TABLE sightings (
+{_LIST_TABLES}CREATE TABLE sightings (
     id TEXT NOT NULL REFERENCES entries (id),
     source TEXT NOT NULL,
     line INTEGER NOT NULL,
@@ -290,10 +289,9 @@ class SQLite:
         self.new_entries += len(fresh)
 
     def _write_lists(self, db: sqlite3.Connection, records: list[Mapping[str, Any]]) -> None:
-        db.executemany("INSERT INTO entry_tags VALUES (?, ?, ?)",
-                       [(r["id"], n, tag) for r in records for n, tag in enumerate(r["tags"])])  # fmt: skip
-        db.executemany("INSERT INTO entry_authors VALUES (?, ?, ?)",
-                       [(r["id"], n, name) for r in records for n, name in enumerate(r["authors"])])  # fmt: skip
+        for name, _ in _LISTS:  # the table names are the model's field names, never input
+            db.executemany(f"INSERT INTO entry_{name} VALUES (?, ?, ?)",  # noqa: S608
+                           [(r["id"], n, item) for r in records for n, item in enumerate(r[name])])  # fmt: skip
 
     def _flush_diagnostics(self, db: sqlite3.Connection) -> None:
         db.executemany(_INSERT_DIAGNOSTIC, self._diagnostics)
@@ -303,8 +301,8 @@ class SQLite:
         """An ok sighting of an entry that is partial in the database: its fields replace the partial ones."""
         values = row(ENTRY, record)
         db.execute(_REPLACE_ENTRY, (*values[1:], values[0]))
-        db.execute("DELETE FROM entry_tags WHERE id = ?", (record["id"],))
-        db.execute("DELETE FROM entry_authors WHERE id = ?", (record["id"],))
+        for name, _ in _LISTS:
+            db.execute(f"DELETE FROM entry_{name} WHERE id = ?", (record["id"],))  # noqa: S608 - a field's name
         self._write_lists(db, [record])
         self.replaced_entries += 1
 
