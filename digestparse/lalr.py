@@ -18,7 +18,8 @@ what was expected and where. The tests and the fuzzer hold the two to the same
 answer on every text.
 
 The tables and scanners are lark's internals, so they are read in one place,
-`_read_tables`: if a lark release moves any of them, LeanParser raises
+`read_tables`, into plain data (Tables: kept between runs by syntax.py, so that
+a run needs no lark); if a lark release moves any of them, read_tables raises
 UnsupportedParserError and digestparse runs lark itself, slower but right.
 """
 
@@ -27,9 +28,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from lark import Lark
+if TYPE_CHECKING:
+    from lark import Lark
+
 
 _END = "$END"
 
@@ -51,20 +54,45 @@ class UnsupportedParserError(Exception):
 _Action = tuple[bool, Any]
 # What a scanner's group means in a state: the terminal, the table's action for it, its shared piece.
 _Step = tuple[str, _Action | None, "Piece | None"]
+# A state's scanner: its match, and for each group (by number) the step it means.
+_State = tuple[Callable[[str, int], "re.Match[str] | None"], list[_Step]]
 
 
 @dataclass(frozen=True)
-class _Tables:
-    """What the loop needs of a Lark LALR parser: its states, their actions and their terminals."""
+class Tables:
+    """What the loop needs of a Lark LALR parser, as plain data: its states, their actions and their terminals.
+
+    Plain data, so that it is kept as JSON between runs (syntax.py) and a run
+    that reads it needs no lark at all.
+    """
 
     starts: dict[str, int]
     ends: dict[str, int]
     actions: dict[int, dict[str, _Action]]
-    # For each state: its terminals in lark's order as (name, regex), the names it ignores, the regex flags.
-    terminals: dict[int, tuple[list[tuple[str, str]], frozenset[str], int]]
+    # The terminal sets the states scan for, each: its terminals in lark's order as (name, regex), the names
+    # it ignores, the regex flags; many states share one (123 states, 17 sets).
+    scans: list[tuple[list[tuple[str, str]], list[str], int]]
+    scan_of: dict[int, int]  # each state's set
+
+    def as_json(self) -> dict[str, Any]:
+        """The tables as JSON can hold them."""
+        return {"starts": self.starts, "ends": self.ends, "actions": self.actions, "scans": self.scans,
+                "scan_of": self.scan_of}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tables:
+        """The tables back from `as_json`'s data (JSON makes every key a string, every tuple a list)."""
+        actions = {
+            int(state): {symbol: (bool(shift), arg if shift else tuple(arg)) for symbol, (shift, arg) in row.items()}
+            for state, row in data["actions"].items()
+        }
+        scans = [([(name, regex) for name, regex in terminals], list(ignored), int(flags))
+                 for terminals, ignored, flags in data["scans"]]  # fmt: skip
+        return cls(dict(data["starts"]), dict(data["ends"]), actions, scans,
+                   {int(state): scan for state, scan in data["scan_of"].items()})  # fmt: skip
 
 
-def _read_tables(parser: Lark) -> _Tables:
+def read_tables(parser: Lark) -> Tables:
     """Read lark's parse table and contextual lexer: the only place lark's internals are touched.
 
     Raises UnsupportedParserError when one of them is missing or not what this
@@ -88,7 +116,9 @@ def _read_tables(parser: Lark) -> _Tables:
             }
             for state, row in table.states.items()
         }
-        terminals = {}
+        scans: dict[str, int] = {}
+        found: list[tuple[list[tuple[str, str]], list[str], int]] = []
+        scan_of = {}
         for state, basic in lexer.lexers.items():
             if not isinstance(basic, BasicLexer):
                 raise UnsupportedParserError("expected lark's own BasicLexer in each state")
@@ -96,36 +126,45 @@ def _read_tables(parser: Lark) -> _Tables:
             if basic.callback:
                 raise UnsupportedParserError("expected no terminal callbacks")
             ordered = [(str(terminal.name), terminal.pattern.to_regexp()) for terminal in scanner.terminals]
-            terminals[state] = (ordered, frozenset(basic.ignore_types), int(basic.g_regex_flags))
-        return _Tables(dict(table.start_states), dict(table.end_states), actions, terminals)
+            scan = (ordered, sorted(basic.ignore_types), int(basic.g_regex_flags))
+            key = repr(scan)
+            if key not in scans:
+                scans[key] = len(found)
+                found.append(scan)
+            scan_of[state] = scans[key]
+        return Tables(dict(table.start_states), dict(table.end_states), actions, found, scan_of)
     except (ImportError, AttributeError, TypeError, ValueError, KeyError) as missing:
         raise UnsupportedParserError(f"this lark has moved a part the lean runner reads: {missing}") from None
 
 
 class LeanParser:
-    """Runs a Lark LALR parser's tables; built once from a Lark object with the contextual lexer.
+    """Runs the tables of a Lark LALR parser with the contextual lexer (read_tables).
 
     `separators` names terminals that only divide a text into parts (the
     footer's "|"): each of their pieces is one shared Piece with no text and no place.
+    A state's scanner is compiled when a text first reaches the state: a run
+    compiles only what its texts need (compiling them all cost 9 ms).
     """
 
-    def __init__(self, parser: Lark, separators: frozenset[str] = frozenset()) -> None:
-        tables = _read_tables(parser)
+    def __init__(self, tables: Tables, separators: frozenset[str] = frozenset()) -> None:
         self._starts = tables.starts
         self._ends = tables.ends
         self._actions = tables.actions
-        shared = {name: Piece(name, "", 0, 0) for name in separators}
-        # For each state: its scanner's match, and for each of the scanner's groups (by
-        # number) the terminal it names, the table's action for it, and its shared piece.
-        self._states: dict[int, tuple[Callable[[str, int], re.Match[str] | None], list[_Step]]] = {}
-        scanners: dict[tuple[tuple[str, str], ...], re.Pattern[str]] = {}  # states share their terminals
-        for state, (terminals, ignored, flags) in tables.terminals.items():
-            key = tuple(terminals)
-            scanner = scanners.get(key) or scanners.setdefault(key, _scanner(terminals, ignored, flags))
-            by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
-            for name, number in scanner.groupindex.items():
-                by_group[number] = (name, tables.actions[state].get(name), shared.get(name))
-            self._states[state] = (scanner.match, by_group)
+        self._tables = tables
+        self._shared = {name: Piece(name, "", 0, 0) for name in separators}
+        self._scanners: dict[int, re.Pattern[str]] = {}  # by terminal set: states share them
+        self._states = _States(self._state)
+
+    def _state(self, state: int) -> _State:
+        """A state's scanner's match, and what each of its groups means there."""
+        scan = self._tables.scan_of[state]
+        scanner = self._scanners.get(scan)
+        if scanner is None:
+            scanner = self._scanners[scan] = _scanner(*self._tables.scans[scan])
+        by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
+        for name, number in scanner.groupindex.items():
+            by_group[number] = (name, self._actions[state].get(name), self._shared.get(name))
+        return scanner.match, by_group
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
@@ -162,7 +201,19 @@ class LeanParser:
         return found
 
 
-def _scanner(terminals: list[tuple[str, str]], ignored: frozenset[str], flags: int) -> re.Pattern[str]:
+class _States(dict[int, _State]):
+    """Each state's scanner, made when the state is first asked for."""
+
+    def __init__(self, make: Callable[[int], _State]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, state: int) -> _State:
+        made = self[state] = self._make(state)
+        return made
+
+
+def _scanner(terminals: list[tuple[str, str]], ignored: list[str], flags: int) -> re.Pattern[str]:
     """One state's scanner: ignored text, then the first of its terminals (in lark's order) that matches.
 
     Lark's own scanner tries the ignored terminals with the others, a regex call

@@ -1,6 +1,8 @@
 """The grammar, built once: the parts of a body or a footer, and the shapes and pieces other modules look up.
 
-This module and lalr.py are the only ones that import lark. A body's or a
+This module and lalr.py are the only ones that import lark, and only when lark
+itself parses: the lean runner's tables and the terminals are kept between
+runs (cache.py), so a run whose texts all fit needs no lark. A body's or a
 footer's text becomes the pieces of each part (BodyParts, FooterParts), or a
 SyntaxProblem saying what was expected, what was found and where; no lark
 exception leaves this module. The grammar's `shapes` (a footer line, a
@@ -17,18 +19,18 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-import lark
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
+from . import cache as kept
 from .errors import DigestError
-from .lalr import LeanParser, Piece, UnsupportedParserError
+from .lalr import LeanParser, Piece, UnsupportedParserError, read_tables
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, UnexpectedInput
 
 __all__ = [
     "BodyParts",
@@ -149,17 +151,21 @@ def _piece(token: Token) -> Piece:
     return Piece(token.type, str(token), token.line or 1, token.column or 1)
 
 
-class _PartsFromTree(Transformer[Token, object]):
+def _parts_from_tree() -> Any:
     """When lark itself parses: each start rule's tokens made into the same parts as the lean runner's."""
+    from lark import Token, Transformer  # noqa: PLC0415 - lark is imported when lark parses
 
-    def body(self, tokens: list[Token]) -> BodyParts:
-        return _body_parts([_piece(token) for token in tokens])
+    class PartsFromTree(Transformer[Token, object]):
+        def body(self, tokens: list[Token]) -> BodyParts:
+            return _body_parts([_piece(token) for token in tokens])
 
-    undated_body = body
-    cut_body = body
+        undated_body = body
+        cut_body = body
 
-    def footer(self, tokens: list[Token]) -> FooterParts:
-        return _footer_parts([_piece(token) for token in tokens])
+        def footer(self, tokens: list[Token]) -> FooterParts:
+            return _footer_parts([_piece(token) for token in tokens])
+
+    return PartsFromTree()
 
 
 def grammar_text() -> str:
@@ -185,50 +191,48 @@ def _chosen_backend() -> str:
 
 @cache
 def _parser() -> Lark:
+    """Lark's parser of the grammar, built once (and kept by lark in the user's cache folder: cache.lark_file)."""
+    from lark import Lark  # noqa: PLC0415 - a run whose texts all fit the grammar needs no lark
+
     return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         start=list(STARTS),
-        transformer=_PartsFromTree(),
+        transformer=_parts_from_tree(),
         maybe_placeholders=False,
-        cache=_cache_file(),
+        cache=kept.lark_file(),
     )
-
-
-def _cache_file() -> str | bool:
-    """Where lark keeps the built parser between runs: the user's own cache folder.
-
-    Building the tables takes about 45 ms, loading them about 3: it counts for a
-    command run on one small file. Lark checks the grammar's hash in the file
-    and rebuilds when it differs. Not the shared temporary folder, where
-    another user could plant the (pickled) file; no cache at all when the
-    folder cannot be made.
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "digestparse")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return False
-    version = f"lark{lark.__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
-    return os.path.join(folder, f"grammar-{version}.lark-cache")
 
 
 # The footer's pipes only divide its fields (_footer_parts): their pieces need no text or place.
 SEPARATORS = frozenset({"PIPE"})
 
 
+def _build() -> kept.Built:
+    """What a run needs of the grammar, built with lark: every terminal, and the lean runner's tables."""
+    parser = _parser()
+    terminals = {str(t.name): kept.Terminal(t.pattern.to_regexp(), int(t.pattern.max_width), str(t.pattern.value),
+                                             "".join(sorted(t.pattern.flags))) for t in parser.terminals}  # fmt: skip
+    try:
+        tables = read_tables(parser)
+    except UnsupportedParserError:
+        tables = None  # another lark release: lark itself still parses
+    return kept.Built(terminals, tables)
+
+
+@cache
+def _built() -> kept.Built:
+    return kept.built(grammar_text(), _build)
+
+
 @cache
 def _lean() -> LeanParser | None:
     """The lean runner of the grammar's tables; None when lark runs every text."""
-    parser = _parser()
     if _chosen_backend() == "lark":
         return None
-    try:
-        return LeanParser(parser, separators=SEPARATORS)
-    except UnsupportedParserError:
-        return None  # another lark release: lark itself still parses
+    tables = _built().tables
+    return None if tables is None else LeanParser(tables, separators=SEPARATORS)
 
 
 def backend() -> str:
@@ -269,6 +273,8 @@ def _parse(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
 
 
 def _parse_with_lark(text: str, start: str, kind: type[_Parts]) -> _Parts | SyntaxProblem:
+    from lark import UnexpectedInput  # noqa: PLC0415 - lark is imported when lark parses
+
     try:
         result = _parser().parse(text, start=start)
     except UnexpectedInput as error:
@@ -295,6 +301,8 @@ def parse_with_lean(text: str, start: str) -> BodyParts | FooterParts | None:
 
 
 def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
+    from lark import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken  # noqa: PLC0415 - see _parse_with_lark
+
     expected: set[str] = set()
     if isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
@@ -324,13 +332,13 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
 @cache
 def shape(name: str) -> re.Pattern[str]:
     """One of the grammar's terminals, compiled: for code that must tell text apart as the grammar does."""
-    return re.compile(_parser().get_terminal(name).pattern.to_regexp())
+    return re.compile(_built().terminals[name].regexp)
 
 
 @cache
 def shape_width(name: str) -> int:
     """The most characters one of the grammar's terminals can match (its look-arounds aside)."""
-    return int(_parser().get_terminal(name).pattern.max_width)
+    return _built().terminals[name].max_width
 
 
 @cache
@@ -341,10 +349,9 @@ def marker_spellings() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     exact: list[str] = []
     any_case: list[str] = []
-    for terminal in _parser().terminals:
-        if terminal.name.startswith("MARKER_"):
-            spelling = str(terminal.pattern.value)
-            (any_case if "i" in terminal.pattern.flags else exact).append(spelling.lower())
+    for name, terminal in _built().terminals.items():
+        if name.startswith("MARKER_"):
+            (any_case if "i" in terminal.flags else exact).append(terminal.value.lower())
     return tuple(exact), tuple(any_case)
 
 

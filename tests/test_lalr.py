@@ -118,14 +118,14 @@ def _built() -> Lark:
 
 def test_a_separator_is_one_shared_piece() -> None:
     footer = "By |April 3rd, 2020|Iraq, USA|"
-    pieces = lalr.LeanParser(_built(), separators=frozenset({"PIPE"})).parse(footer, "footer")
+    pieces = lalr.LeanParser(lalr.read_tables(_built()), separators=frozenset({"PIPE"})).parse(footer, "footer")
     assert pieces is not None
     pipes = [piece for piece in pieces if piece.type == "PIPE"]
     assert len(pipes) == 3
     assert all(piece is pipes[0] for piece in pipes)
     assert pipes[0] == lalr.Piece("PIPE", "", 0, 0)
     # Without separators, each pipe is a piece of its own, with its place.
-    plain = lalr.LeanParser(_built()).parse(footer, "footer")
+    plain = lalr.LeanParser(lalr.read_tables(_built())).parse(footer, "footer")
     assert plain is not None
     assert [piece.column for piece in plain if piece.type == "PIPE"] == [4, 20, 30]
 
@@ -133,7 +133,7 @@ def test_a_separator_is_one_shared_piece() -> None:
 def test_a_parser_built_otherwise_is_refused() -> None:
     earley = Lark(syntax.grammar_text(), parser="earley", start=list(syntax.STARTS))
     with pytest.raises(lalr.UnsupportedParserError):
-        lalr.LeanParser(earley)
+        lalr.read_tables(earley)
 
 
 # ------------------------------------------------ every lark internal it reads
@@ -156,7 +156,7 @@ def _remove(path: str) -> Callable[[Lark], None]:
     return breaking
 
 
-# Every part of lark that lalr._read_tables reads: taken away one at a time, the runner must step aside.
+# Every part of lark that lalr.read_tables reads: taken away one at a time, the runner must step aside.
 INSTANCE_INTERNALS = [
     "parser",
     "parser.lexer",
@@ -187,7 +187,7 @@ def test_a_missing_internal_of_a_lark_object_makes_the_runner_step_aside(path: s
         assert basic.scanner is not None
     _remove(path)(parser)
     with pytest.raises(lalr.UnsupportedParserError, match="this lark has moved a part the lean runner reads"):
-        lalr.LeanParser(parser)
+        lalr.read_tables(parser)
 
 
 @pytest.mark.parametrize(("module", "name"), MODULE_INTERNALS, ids=[".".join(pair) for pair in MODULE_INTERNALS])
@@ -197,7 +197,7 @@ def test_a_missing_internal_of_lark_makes_the_runner_step_aside(
     parser = _built()
     monkeypatch.delattr(f"{module}.{name}")
     with pytest.raises(lalr.UnsupportedParserError):
-        lalr.LeanParser(parser)
+        lalr.read_tables(parser)
 
 
 def test_when_the_runner_steps_aside_lark_itself_parses_the_same(tmp_path: Path) -> None:
@@ -211,8 +211,9 @@ def test_when_the_runner_steps_aside_lark_itself_parses_the_same(tmp_path: Path)
         "raise SystemExit(code)\n"
     )
     inputs = [str(path) for path in SAMPLE_FILES]
-    plain = _run([sys.executable, "-m", "digestparse", *inputs, "--to", "jsonl", "-q"], tmp_path)
-    stepped = _run([sys.executable, "-c", script, *inputs, "--to", "jsonl", "-q"], tmp_path)
+    plain = _run([sys.executable, "-m", "digestparse", *inputs, "--to", "jsonl", "-q"], tmp_path / "plain")
+    # A cache of its own, as a new lark release has (its version is in the kept tables' key).
+    stepped = _run([sys.executable, "-c", script, *inputs, "--to", "jsonl", "-q"], tmp_path / "stepped")
     assert stepped == plain
 
 
@@ -247,11 +248,43 @@ def test_an_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
 def test_the_built_parser_is_cached_in_the_users_cache_folder(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "digestparse", *(str(path) for path in SAMPLE_FILES[:5]), "--to", "jsonl"]
     first = _run(command, tmp_path)  # builds, and writes the cache
-    [cached] = (tmp_path / "digestparse").iterdir()
-    assert cached.name.endswith(".lark-cache")
+    lark_cache, tables = sorted((tmp_path / "digestparse").iterdir())
+    assert lark_cache.name.endswith(".lark-cache")
+    assert tables.name.startswith("tables-")
+    assert tables.name.endswith(".json")
     assert (tmp_path / "digestparse").stat().st_mode & 0o077 == 0  # the user's alone
     assert _run(command, tmp_path) == first  # loaded from the cache
     assert [json.loads(line)["status"] for line in first[1].splitlines()]
+
+
+FIT = (
+    "import sys\nfrom digestparse import cli\ncode = cli.main(sys.argv[1:])\n"
+    "print(sorted({name.split('.')[0] for name in sys.modules} & {'lark'}), file=sys.stderr)\nraise SystemExit(code)\n"
+)
+
+
+@needs_lean
+def test_a_run_whose_texts_fit_needs_no_lark(tmp_path: Path) -> None:
+    seed = str(SAMPLES / "valid" / "seed.txt")
+    _run([sys.executable, "-m", "digestparse", seed, "-q"], tmp_path)  # the first run builds, with lark
+    code, out, err = _run([sys.executable, "-c", FIT, seed, "--to", "jsonl", "-q"], tmp_path)
+    assert (code, out.count("\n"), err) == (0, 10, "[]\n")
+    broken = str(SAMPLES / "invalid" / "footer-timestamp-without-date.txt")  # a footer lark must explain
+    code, out, err = _run([sys.executable, "-c", FIT, broken, "--to", "jsonl", "-q"], tmp_path)
+    assert err == "['lark']\n"
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another grammar's", "not JSON"])
+def test_a_damaged_or_foreign_cache_is_built_again(tmp_path: Path, damage: str) -> None:
+    command = [sys.executable, "-m", "digestparse", *(str(path) for path in SAMPLE_FILES[:8]), "--to", "jsonl"]
+    first = _run(command, tmp_path)
+    [tables] = (tmp_path / "digestparse").glob("tables-*.json")
+    kept = json.loads(tables.read_text(encoding="utf-8"))
+    damaged = {"cut short": tables.read_text(encoding="utf-8")[:500], "not JSON": "\x00\x01",
+               "another grammar's": json.dumps({**kept, "key": "0" * 64})}[damage]  # fmt: skip
+    tables.write_text(damaged, encoding="utf-8")
+    assert _run(command, tmp_path) == first
+    assert json.loads(tables.read_text(encoding="utf-8")) == kept, "written again, whole"
 
 
 def test_a_cache_folder_that_cannot_be_made_only_means_no_cache(tmp_path: Path) -> None:
