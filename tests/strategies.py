@@ -25,7 +25,7 @@ NAMES = st.sampled_from(
     ["Nick", "Givas", "Jennifer", "Griffin", "Alissa", "J.", "Rubin", "Falih", "Hassan", "Caleb", "Weiss", "Zoë",
      "O'Neil", "Jean-Pierre", "Hamdi", "Malik", "Salam", "Faraj", "Track", "Persia", "Karwan", "Faidhi", "Sune"]
 )  # fmt: skip
-MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More"]
+MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More", "… Read More"]
 
 
 def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:

@@ -195,6 +195,13 @@ def test_every_truncation_marker_in_any_case_makes_a_line_a_body(marker: str) ->
     assert not lines.ends_with_marker(f"{marker} at the start, not the end")
 
 
+@pytest.mark.parametrize("pair", ["… Read More", "[...] Read more", "[…] …", "&hellip; READ MORE", "…Read More"])
+def test_two_truncation_markers_in_a_row_both_leave_the_excerpt(pair: str) -> None:
+    body = f"Lorries queue at the crossing. (AFP) March 3, 2021 The ministry said over the weekend {pair}"
+    (entry,) = digestparse.parse(f"Headline\n\n{body}\n\nBy |March 3rd, 2021|Iraq|\n").entries
+    assert (entry.excerpt, entry.truncated, entry.status) == ("The ministry said over the weekend", True, "ok")
+
+
 # The classifier's two searches, held to the grammar's own terminals: a dateline is
 # found through its year, a marker by its spellings; the answer is the plain search's.
 _PIECES = [*"ab .,(]e;0123\u00a0\t", "…", " Jan 3, 2020", "May 9 2021", "Sept. 7, 2018.", "19999", *_MARKERS]
