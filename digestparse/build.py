@@ -152,9 +152,22 @@ class EntryBuilder:
             self.credit = credit_text(parts.credit.text)
         if parts.byline is not None:
             self.authors = syntax.split_names(clean(parts.byline.text))  # clean text splits into clean names
+            if parts.byline.type == "GUESSED_BYLINE":
+                self._guessed_byline(parts.byline, parts.excerpt)
         if parts.excerpt is not None:
             self.excerpt = clean_or_none(parts.excerpt.text)
         self.truncated = parts.marker is not None
+
+    def _guessed_byline(self, byline: syntax.Piece, excerpt: syntax.Piece | None) -> None:
+        """Say that where a byline after the dateline ends was a guess, at the excerpt's first word."""
+        where = excerpt or byline  # the grammar guesses only when a capitalised word follows the names
+        body = self.draft.body
+        first = excerpt.text.split(maxsplit=1)[0] if excerpt is not None else ""
+        found = (
+            f"Expected a mark between a byline after the dateline and the excerpt, found {quote(clean(byline.text))} "
+            f"running straight into {quote(first)}; read {quote(first)} as the excerpt's first word, a guess"
+        )
+        self.issue("uncertain-byline", found, *_at(body, where))
 
     def _read_body(self, body: list[Line]) -> None:
         text = joined(body)

@@ -40,6 +40,8 @@ _ALL = [
     Code("unexpected-text", "warning", "a line between the body and the footer that fits neither; its text is "
          "in `text`"),
     Code("missing-dateline", "warning", "a body with no dateline; its text is kept as the excerpt"),
+    Code("uncertain-byline", "warning", "a byline after the dateline whose names run into a capitalised word of the "
+         "excerpt (`By Ann Lee Iran said`): where the names end is a guess, made as the site's names are written"),
     Code("unreadable-body", "warning", "a body the grammar cannot read; its text is kept as the excerpt"),
     Code("invalid-date", "warning", "a date that names no real day (`April 31, 2020`); the date as written is in "
          "`text`"),

@@ -222,12 +222,18 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
         parts.append(entry.caption)
     if entry.credit:
         parts.append(f"({entry.credit})")
-    if entry.authors:
-        parts.append("By " + _join_names(entry.authors))
+    byline = ["By " + _join_names(entry.authors)] if entry.authors else []
+    # A byline after the dateline is written there only when where its names end was a guess,
+    # so that it is guessed again; otherwise in its canonical place, before the dateline.
+    late = "uncertain-byline" in faults.codes
+    if not late:
+        parts += byline
     if entry.dateline is not None:
         parts.append(long_date(entry.dateline))
     elif faults.dateline_text is not None:
         parts.append(faults.dateline_text)
+    if late:
+        parts += byline
     excerpt, second = entry.excerpt or "", ""
     for paragraph in faults.texts("extra-body")[:1]:
         excerpt, second = _split_extra_body(excerpt, paragraph)

@@ -76,13 +76,16 @@ def entries(draw: st.DrawFn) -> Truth:
     credit = draw(st.none() | st.sampled_from(["Getty", "REUTERS", "Social Media", "Flash90", "AFP", "Supplied"]))
     authors = draw(st.lists(st.lists(NAMES, min_size=1, max_size=3).map(" ".join), max_size=3))
     dateline = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
-    excerpt = draw(st.none() | sentence(1, 20).map(str.capitalize))
+    # Some bylines come after the dateline; their excerpt then begins a sentence ("The ...") as a name never does.
+    late = bool(authors) and draw(st.booleans())
+    excerpt = draw(st.none() | (sentence(1, 20).map("The ".__add__) if late else sentence(1, 20).map(str.capitalize)))
     marker = draw(st.none() | st.sampled_from(MARKERS))
     posted_by = draw(st.none() | st.sampled_from(["admin", "Karwan Faidhi", "Editor"]))
     published = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
     tags = draw(st.lists(st.sampled_from(["Iraq", "Iran", "North America", "USA", "Lebanon", "Oil"]), max_size=4))
-    parts = [caption, f"({credit})" if credit else None, _byline(authors, draw(st.integers(0, 1))) if authors else None,
-             _long_date(dateline, draw(st.booleans()), draw(st.booleans())), excerpt, marker]  # fmt: skip
+    byline = _byline(authors, draw(st.integers(0, 1))) if authors else None
+    when = _long_date(dateline, draw(st.booleans()), draw(st.booleans()))
+    parts = [caption, f"({credit})" if credit else None, *([when, byline] if late else [byline, when]), excerpt, marker]
     body = " ".join(part for part in parts if part)
     extra = draw(st.sampled_from(["", "|0 Comments", "|1 Comment"]))
     footer = f"By {posted_by or ''}|{_ordinal(published)}|{', '.join(tags)}|{extra}"

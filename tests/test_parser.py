@@ -238,6 +238,68 @@ def test_each_line_is_classified_by_its_shape(text: str, kind: lines.Kind) -> No
     assert lines.classify(make_line(1, text)) is kind
 
 
+# ------------------------------------------------------ a byline after the dateline
+
+LATE = "Headline\n\nSoldiers stand guard. (AFP) March 3, 2021 {} [...]\n\nBy |March 3rd, 2021|Iraq|\n"
+
+
+@pytest.mark.parametrize(
+    ("byline_and_excerpt", "authors", "excerpt"),
+    [
+        ("By John Smith The ministry said it would act", ["John Smith"], "The ministry said it would act"),
+        ("By Caleb Weiss In a recently published video", ["Caleb Weiss"], "In a recently published video"),
+        ("By Nick Givas and Jennifer Griffin A new report", ["Nick Givas", "Jennifer Griffin"], "A new report"),
+        ("By Abu Mahdi al-Muhandis and Jean de la Tour The talks", ["Abu Mahdi al-Muhandis", "Jean de la Tour"],
+         "The talks"),
+        ("By Zoë Ó Briain & Łukasz Żak On Monday", ["Zoë Ó Briain", "Łukasz Żak"], "On Monday"),
+        ("By Track Persia 12 tankers left", ["Track Persia"], "12 tankers left"),
+        ("By John Smith “We will act,” he said", ["John Smith"], "“We will act,” he said"),
+        ("By John Smith", ["John Smith"], None),
+    ],
+)  # fmt: skip
+def test_a_byline_after_the_dateline_is_read_as_the_byline(
+    byline_and_excerpt: str, authors: list[str], excerpt: str | None
+) -> None:
+    (entry,) = digestparse.parse(LATE.format(byline_and_excerpt)).entries
+    assert (entry.authors, entry.excerpt, entry.truncated, entry.status, entry.issues) == (
+        authors, excerpt, True, "ok", [])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("byline_and_excerpt", "authors", "first"),
+    [
+        ("By Falih Hassan Truck by truck", ["Falih Hassan"], "Truck"),
+        ("By Alissa J. Rubin and Falih Hassan Truck by truck", ["Alissa J. Rubin", "Falih Hassan"], "Truck"),
+        ("By Track Persia Iranian officials said", ["Track Persia"], "Iranian"),
+        ("By John Smith Prime Minister Mustafa al-Kadhimi said", ["John Smith"], "Prime"),  # two words, as most names
+    ],
+)
+def test_where_a_byline_after_the_dateline_ends_is_flagged_when_it_is_a_guess(
+    byline_and_excerpt: str, authors: list[str], first: str
+) -> None:
+    text = LATE.format(byline_and_excerpt)
+    (entry,) = digestparse.parse(text).entries
+    assert entry.authors == authors
+    assert entry.excerpt is not None
+    assert entry.excerpt.startswith(first)
+    [issue] = entry.issues
+    assert (issue.code, issue.severity, issue.line, issue.column) == ("uncertain-byline", "warning", 3,
+                                                                      text.split("\n")[2].index(first) + 1)  # fmt: skip
+    assert entry.status == "partial"
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse(text, strict=True)
+    assert raised.value.code == "uncertain-byline"
+    assert digestparse.parse(text, strict=True, allow={"uncertain-byline"}).entries[0].authors == authors
+
+
+@pytest.mark.parametrize(
+    "excerpt", ["By Tuesday, the ministry said", "By March 2021 the ministry had", "By the time we came", "by then"]
+)
+def test_an_excerpt_that_begins_with_by_is_no_byline(excerpt: str) -> None:
+    (entry,) = digestparse.parse(LATE.format(excerpt)).entries
+    assert (entry.authors, entry.excerpt, entry.status) == ([], excerpt, "ok")
+
+
 # ------------------------------------------------------------ cut-off entries
 
 
