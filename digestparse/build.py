@@ -1,6 +1,6 @@
 """Drafts in, entries and diagnostics out: each part read with the grammar, each field converted, each fault located.
 
-lines.py has grouped the lines of an entry; here the grammar (syntax.py) names
+grouping.py has grouped the lines of an entry; here the grammar (syntax.py) names
 the parts of its body and its footer, fields.py converts them, and every fault
 becomes a located Diagnostic on the entry (a `partial` one when any is a
 warning or an error). Text that belongs to no entry becomes a `skipped-text`
@@ -172,15 +172,27 @@ class EntryBuilder:
     def _read_body(self, body: list[Line]) -> None:
         text = joined(body)
         parts = syntax.parse_body(text)
+        # A body of several paragraphs that is kept whole as the excerpt keeps them as written, in `text`.
+        paragraphs = "\n".join(line.raw for line in body) if len(body) > 1 else None
         if isinstance(parts, syntax.SyntaxProblem):
             line = body[parts.line - 1]
             found = f"Expected {parts.expected} in the body, found {quote(parts.found)}"
-            self.issue("unreadable-body", found, line, line.column(parts.column - 1))
+            self.issue("unreadable-body", found, line, line.column(parts.column - 1), text=paragraphs)
             self.excerpt = clean_or_none(text)
+            return
+        if parts.dateline is not None and self._date_may_be_the_captions(parts):
+            self.caption = clean_or_none(text)  # the date is the caption's last words, as far as anyone can tell
+            found = (
+                f"Expected a dateline with an excerpt, a credit or a byline to show it is one, found "
+                f"{quote(clean(parts.dateline.text))} at the end of the caption: it may be the caption's own date, "
+                "so the entry has no dateline"
+            )
+            self.issue("missing-dateline", found, *_at(body, parts.dateline))
             return
         self._read_parts(parts)
         if parts.dateline is None:
-            self.issue("missing-dateline", "Expected a dateline like 'April 23, 2020' in the body, found none", body[0])
+            message = "Expected a dateline like 'April 23, 2020' in the body, found none"
+            self.issue("missing-dateline", message, body[0], text=paragraphs)
             return
         self.dateline = self._date(parts.dateline, body, "dateline")
         # A later paragraph that is a whole body of its own (it has a dateline) is a
@@ -192,19 +204,40 @@ class EntryBuilder:
                 self.issue("extra-body", found, line, text=line.raw)
                 return
 
+    def _date_may_be_the_captions(self, parts: syntax.BodyParts) -> bool:
+        """Whether a body's dateline may be its caption's own date: nothing after it, nothing before it but caption.
+
+        A caption's dates ("... the attempt, Nov 8, 2021.") stand right after its
+        text, as a dateline with no credit or byline does; only what follows a
+        dateline (an excerpt, a marker) or the entry's footer shows that the body
+        went on past it. Without them (a page cut off there, or a body that lost
+        its excerpt and its footer) the date may be either.
+        """
+        told = parts.credit, parts.byline, parts.excerpt, parts.marker
+        return parts.caption is not None and all(part is None for part in told) and not self.draft.footers
+
     def _read_cut_off_body(self, body: list[Line]) -> None:
         parts = syntax.parse_cut_body(joined(body))
-        if isinstance(parts, syntax.BodyParts):  # the grouping only cuts off bodies of this shape
-            self._read_parts(parts)
         last = body[-1]
         end = len(last.text.rstrip())
-        word = last.text[:end].rsplit(" ", 1)[-1]
+        where = f"after {quote(last.text[:end].rsplit(' ', 1)[-1])}"
+        fragment: str | None = None
+        if isinstance(parts, syntax.BodyParts):  # the grouping only cuts off bodies of this shape
+            self._read_parts(parts)
+            if parts.dateline is not None:  # what the end left of the dateline is no field: the issue keeps it
+                fragment = _as_written(body, parts.dateline)
+                where = f"in the dateline, after {quote(clean(parts.dateline.text))}"
+            elif parts.excerpt is None and parts.marker is None and parts.byline is not None:
+                where = f"in the byline, {where}"
+            elif parts.excerpt is None and parts.marker is None and parts.credit is None:  # a caption alone
+                where = f"in the caption, {where}"
         self.issue(
             "cut-off-entry",
             "Expected the body to go on to its dateline and the entry to end with a footer, "
-            f"found the end of the input after {quote(word)}",
+            f"found {self.draft.ended_by} {where}",
             last,
             column=last.column(end),
+            text=fragment,
         )
 
     def _date(self, piece: syntax.Piece, lines: list[Line], what: str) -> date | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .fields import clean, long_date, ordinal_date
 from .models import Entry
+from .text import normalise
 
 FIELDS: tuple[str, ...] = tuple(Entry.model_fields)
 LIST_SEPARATOR = "; "
@@ -188,6 +189,8 @@ class _Faults:
             invalid.reverse()
         self.dateline_text = invalid.pop(0) if dateline_invalid and invalid else None
         self.footer_date_text = invalid.pop(0) if footer_invalid and invalid else None
+        # What the end of a page left of a dateline ("Se", "December 12"): no field, so its issue keeps it.
+        self.cut_dateline = next(iter(self.texts("cut-off-entry")), None)
 
     def texts(self, code: str) -> list[str]:
         """The text kept by each issue with this code, in the input's order."""
@@ -200,7 +203,7 @@ def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
     The excerpt holds that paragraph's text cleaned, less a final truncation
     marker: its tail is the cleaned paragraph, or the start of it.
     """
-    tail = clean(paragraph)
+    tail = clean(normalise(paragraph))  # as the reader normalised it: a control character is U+FFFD in the excerpt
     probe = tail[:32]
     at = excerpt.find(probe)  # the first place that fits gives the longest tail
     while at >= 0 and not tail.startswith(excerpt[at:]):
@@ -210,16 +213,37 @@ def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
     return excerpt[:at].rstrip(), excerpt[at:]
 
 
+def _caption(entry: Entry) -> str | None:
+    """The caption as the body writes it: one that ends with a parenthesis and has no credit after it
+    ("A photo (AT&amp;T ...)", too long for a credit until its reference was decoded) has each "(" written as
+    "&#40;", which reads as the same caption, so that its parenthesis is not read as a credit."""
+    if entry.caption and entry.credit is None and entry.caption.endswith(")"):
+        return entry.caption.replace("(", "&#40;")
+    return entry.caption
+
+
+def _digest_undated_body(entry: Entry, faults: _Faults) -> list[str]:
+    """A body the grammar found no dateline in: its paragraphs as written, when its issue kept them, else the
+    caption that ends in a date that may be its own, else the excerpt."""
+    kept = [*faults.texts("missing-dateline"), *faults.texts("unreadable-body")]
+    if kept:
+        return kept[0].split("\n")
+    if entry.caption is not None:
+        return [_caption(entry) or ""]
+    return [" ".join(part for part in (entry.excerpt, "[...]" if entry.truncated else "") if part)]
+
+
 def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     """The body's paragraphs: one, or two when the entry had a second, dated one."""
     if not faults.has_body:
         return []
     marker = "[...]" if entry.truncated else ""
     if faults.codes & {"missing-dateline", "unreadable-body"}:
-        return [" ".join(part for part in (entry.excerpt, marker) if part)]
+        return _digest_undated_body(entry, faults)
     parts: list[str] = []
-    if entry.caption:
-        parts.append(entry.caption)
+    caption = _caption(entry)
+    if caption:
+        parts.append(caption)
     if entry.credit:
         parts.append(f"({entry.credit})")
     byline = ["By " + _join_names(entry.authors)] if entry.authors else []
@@ -232,6 +256,8 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
         parts.append(long_date(entry.dateline))
     elif faults.dateline_text is not None:
         parts.append(faults.dateline_text)
+    elif faults.cut_dateline is not None:
+        parts.append(faults.cut_dateline)
     if late:
         parts += byline
     excerpt, second = entry.excerpt or "", ""
@@ -259,17 +285,32 @@ def _digest_footer(entry: Entry, faults: _Faults) -> str:
     return "By " + (entry.posted_by or "") + "|" + "|".join(fields) + "|"
 
 
+# A line holding a form feed ends a page: the grouping reads what follows as a new input (lines.PAGE_BREAK).
+PAGE_BREAK_LINE = "\f\n"
+
+
 def _digest_entry(entry: Entry) -> str:
-    """One entry as digest text; its issues say where it departs from the canonical shape, and how."""
+    """One entry as digest text; its issues say where it departs from the canonical shape, and how.
+
+    The text of an entry reads back the same whatever entry, of whatever input,
+    comes before or after it: an entry whose text ends with no footer (one cut
+    off by the end of its page, one that lost its footer, one whose footer came
+    first) ends its page, and one with no headline starts one. Between them,
+    each entry's footer has closed the one before.
+    """
     faults = _Faults(entry)
     body = _digest_body(entry, faults)
     stray = faults.texts("unexpected-text")
     footer = [_digest_footer(entry, faults)] if faults.has_footer else []
+    repeats = faults.texts("duplicate-footer")
     if "footer-before-body" in faults.codes:
-        paragraphs = [entry.headline, *footer, *body, *stray, *faults.texts("duplicate-footer")]
+        paragraphs = [entry.headline, *footer, *body, *stray, *repeats]
+        closed = bool(repeats)
     else:
-        paragraphs = [entry.headline, *body, *stray, *footer, *faults.texts("duplicate-footer")]
-    return "\n\n".join(paragraphs) + "\n"
+        paragraphs = [entry.headline, *body, *stray, *footer, *repeats]
+        closed = bool(footer)
+    text = "\n\n".join(paragraphs) + "\n"
+    return ("" if entry.headline else PAGE_BREAK_LINE) + text + ("" if closed else PAGE_BREAK_LINE)
 
 
 def iter_digest(entries: Iterable[Entry]) -> Iterator[str]:

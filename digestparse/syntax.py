@@ -68,6 +68,8 @@ _DESCRIBE = {
     "LATE_BYLINE": "a byline like 'By A and B'",
     "GUESSED_BYLINE": "a byline like 'By A and B'",
     "DATELINE": "a dateline like 'April 23, 2020'",
+    "CUT_DATELINE": "a dateline like 'April 23, 2020'",
+    "CAPTION_SO_FAR": "a caption",
     "EXCERPT": "the excerpt",
     "MARKER": "a truncation marker like '[...]'",
     "BY_WORD": "the word 'By'",
@@ -123,6 +125,8 @@ _BODY_PART = {
     "LATE_BYLINE": "byline",
     "GUESSED_BYLINE": "byline",
     "DATELINE": "dateline",
+    "CUT_DATELINE": "dateline",
+    "CAPTION_SO_FAR": "caption",
     "EXCERPT": "excerpt",
     "MARKER": "marker",
 }

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import digestparse
-from digestparse import lines, syntax
+from digestparse import grouping, lines, syntax
 from digestparse.reader import Line, make_line
 
 from .conftest import SAMPLES, SEED
@@ -304,27 +304,30 @@ def test_an_excerpt_that_begins_with_by_is_no_byline(excerpt: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sample", "parts", "after"),
+    ("sample", "parts", "stopped", "kept"),
     [
-        ("cut-off-in-dateline", ("A French soldier stands guard at a base near Mosul, Jan. 3, 2019.", "AFP", [],
-         "December 12"), "'12'"),
+        ("cut-off-in-dateline", ("A French soldier stands guard at a base near Mosul, Jan. 3, 2019.", "AFP", []),
+         "in the dateline, after 'December 12'", "December 12"),
         ("cut-off-in-byline", ("Fighters of the Popular Mobilization Forces at a checkpoint in al-Qaim, Aug. 28, "
-         "2019.", "WT", ["Florencia Monta"], None), "'Monta'"),
-        ("cut-off-after-credit", ("Tankers wait at the Basra Oil Terminal in the Gulf, Sept. 7, 2018.", "REUTERS", [],
-         "Se"), "'Se'"),
+         "2019.", "WT", ["Florencia Monta"]), "in the byline, after 'Monta'", None),
+        ("cut-off-after-credit", ("Tankers wait at the Basra Oil Terminal in the Gulf, Sept. 7, 2018.", "REUTERS", []),
+         "in the dateline, after 'Se'", "Se"),
+        ("cut-off-in-caption", ("Soldiers stand guard at the Zurbatiyah crossing near the town of", None, []),
+         "in the caption, after 'of'", None),
     ],
 )  # fmt: skip
 def test_an_entry_cut_off_by_the_end_of_the_input_keeps_the_parts_it_has(
-    sample: str, parts: tuple[str, str, list[str], str | None], after: str
+    sample: str, parts: tuple[str, str | None, list[str]], stopped: str, kept: str | None
 ) -> None:
     first, cut = digestparse.parse_file(SAMPLES / "invalid" / f"{sample}.txt").entries
     assert first.status == "ok"
-    assert (cut.caption, cut.credit, cut.authors, cut.excerpt) == parts
-    assert (cut.dateline, cut.published, cut.tags, cut.status) == (None, None, [], "partial")
+    assert (cut.caption, cut.credit, cut.authors) == parts
+    # What the end left of a dateline is neither the excerpt nor a date: the issue keeps it.
+    assert (cut.dateline, cut.excerpt, cut.published, cut.tags, cut.status) == (None, None, None, [], "partial")
     assert (cut.line, cut.end_line) == (7, 9)
     [issue] = cut.issues
-    assert (issue.code, issue.severity, issue.line) == ("cut-off-entry", "warning", 9)
-    assert issue.message.endswith(f"found the end of the input after {after}")
+    assert (issue.code, issue.severity, issue.line, issue.text) == ("cut-off-entry", "warning", 9, kept)
+    assert issue.message.endswith(f"found the end of the input {stopped}")
 
 
 @pytest.mark.parametrize("sample", ["chrome-about-at-end", "chrome-load-more-at-end", "site-chrome"])
@@ -354,7 +357,7 @@ def test_a_cut_off_entry_needs_its_headline() -> None:
 
 
 def _grouped(text: str, settle_at: int) -> list[lines.Draft | lines.Skipped]:
-    return list(lines.group(digestparse.reader.lines_of_text(text), settle_at=settle_at))
+    return list(grouping.group(digestparse.reader.lines_of_text(text), settle_at=settle_at))
 
 
 def _settling_changes_nothing(text: str) -> None:
@@ -394,7 +397,7 @@ def test_settling_keeps_every_sample_as_it_is() -> None:
 
 def test_a_digest_whose_footers_are_lost_is_given_as_it_is_read_not_held_whole() -> None:
     # 100,000 dated entries and no footer: the first entries come out after about
-    # lines.SETTLE_LINES lines have been read, and the rest in step with the reading.
+    # grouping.SETTLE_LINES lines have been read, and the rest in step with the reading.
     read = 0
 
     def footerless() -> Iterator[Line]:
@@ -405,11 +408,11 @@ def test_a_digest_whose_footers_are_lost_is_given_as_it_is_read_not_held_whole()
                 yield make_line(read, text)
 
     lag = 0
-    for item in lines.group(footerless()):
+    for item in grouping.group(footerless()):
         assert isinstance(item, lines.Draft)
         lag = max(lag, read - item.span[-1].number)
     assert read == 400_000
-    assert lag <= 4 * 2 * lines.SETTLE_LINES  # four lines an entry, two of them not blank
+    assert lag <= 4 * 2 * grouping.SETTLE_LINES  # four lines an entry, two of them not blank
 
 
 # ---------------------------------------------------------------- strict, allow
