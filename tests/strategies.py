@@ -172,8 +172,19 @@ BREAKAGES: dict[str, tuple[str, Callable[[list[str]], list[str]]]] = {
     "add a footer field": ("unknown-footer-field", lambda lines: [*lines[:4], "By |April 3rd, 2020|Iraq|Featured|"]),
     "take its dateline": ("missing-dateline", lambda lines: [*lines[:2], "No date in this body, only a marker [...]",
                                                              *lines[3:]]),
+    "guess its byline's end": ("uncertain-byline", lambda lines: [*lines[:2], "Trucks wait. (UN) March 9, 2021 By Ann "
+                                                                  "Lee Iran said on Tuesday [...]", *lines[3:]]),
 }  # fmt: skip
-CUT_ENDS = ["(AFP) Dece", "(WT) By Florencia Monta", "(REUTERS) Se", "(Getty) By Ann Lee and Bo Kim April 3"]
+# How the end of a page cuts its last entry off, after "A photo of the scene. ", and the code the entry then carries.
+CUT_ENDS = {
+    "(AFP) Dece": "cut-off-entry",
+    "(AFP) December 12": "cut-off-entry",
+    "(WT) By Florencia Monta": "cut-off-entry",
+    "(REUTERS) Se": "cut-off-entry",
+    "(Getty) By Ann Lee and Bo Kim April 3": "cut-off-entry",
+    "Soldiers stand guard at the crossing near the town of": "cut-off-entry",  # inside the caption
+    "Soldiers stand guard after the attempt, Nov 8, 2021": "missing-dateline",  # the date may be the caption's
+}
 
 
 @st.composite
@@ -185,10 +196,18 @@ def broken_documents(draw: st.DrawFn) -> tuple[str, int, str]:
     how = draw(st.sampled_from([*BREAKAGES, "cut it off"]))
     if how == "cut it off":  # the end of the input cuts the last entry off before its dateline
         target = len(blocks) - 1
-        blocks[target] = [blocks[target][0], "", "A photo of the scene. " + draw(st.sampled_from(CUT_ENDS))]
-        code = "cut-off-entry"
+        end = draw(st.sampled_from(sorted(CUT_ENDS)))
+        blocks[target] = [blocks[target][0], "", "A photo of the scene. " + end]
+        code = CUT_ENDS[end]
     else:
         code, breaking = BREAKAGES[how]
         blocks[target] = breaking(blocks[target])
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     return newline.join(newline.join(block) + newline for block in blocks), target, code
+
+
+@st.composite
+def inputs(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Several inputs, as (source, text): well-formed digests and broken ones, the end of a page cutting some off."""
+    texts = st.one_of(documents().map(lambda document: document[0]), broken_documents().map(lambda broken: broken[0]))
+    return [(f"page-{n}.txt", text) for n, text in enumerate(draw(st.lists(texts, min_size=2, max_size=4)))]
