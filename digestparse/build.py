@@ -93,7 +93,9 @@ class EntryBuilder:
         draft = self.draft
         first, last = draft.first, draft.last
         if draft.headline is None:
-            self.issue("missing-headline", "Expected a headline line before the body, found none", first)
+            # Only the shape of its lines tells a body with no headline from a headline and a body: kept as written.
+            written = "\n".join(line.raw for line in draft.body) if draft.body else None
+            self.issue("missing-headline", "Expected a headline line before the body, found none", first, text=written)
         if draft.cut_off:
             self._read_cut_off_body(draft.body)
         elif draft.body:
@@ -103,8 +105,10 @@ class EntryBuilder:
             where = draft.footers[0] if draft.footers else first
             self.issue("missing-body", f"Expected a body paragraph after the headline, found {found}", where)
         if draft.footer_first:
-            where = draft.footers[0] if draft.footers else first
-            self.issue("footer-before-body", "Expected the footer after the body, found it before the body", where)
+            where, body = draft.footers[0], draft.body[0]  # a draft's footer comes first only before its body
+            message = f"Expected the footer after the body, found it before the body (line {body.number})"
+            # From the footer to the body's first line: the footers repeated before the body are in that span.
+            self.issues.append(diagnostic("footer-before-body", message, self.source, where, end=body))
         for line in draft.extra:
             found = quote(clean(line.text))
             self.issue("unexpected-text", f"Expected the footer after the body, found {found}", line, text=line.raw)
@@ -172,8 +176,9 @@ class EntryBuilder:
     def _read_body(self, body: list[Line]) -> None:
         text = joined(body)
         parts = syntax.parse_body(text)
-        # A body of several paragraphs that is kept whole as the excerpt keeps them as written, in `text`.
-        paragraphs = "\n".join(line.raw for line in body) if len(body) > 1 else None
+        # A body kept whole as the excerpt is kept as written too, in its issue's `text`: its paragraphs,
+        # and the length or the signs that made its lines a body, which cleaning may take away.
+        paragraphs = "\n".join(line.raw for line in body)
         if isinstance(parts, syntax.SyntaxProblem):
             line = body[parts.line - 1]
             found = f"Expected {parts.expected} in the body, found {quote(parts.found)}"
@@ -197,7 +202,9 @@ class EntryBuilder:
         self.dateline = self._date(parts.dateline, body, "dateline")
         # A later paragraph that is a whole body of its own (it has a dateline) is a
         # second body; its text stays in the excerpt. Reported once, at the first.
-        for line in body[parts.dateline.line :]:
+        # Later than the dateline's, or than the paragraph of a byline after the dateline, which is this body's.
+        after = max(parts.dateline.line, parts.byline.line if parts.byline is not None else 0)
+        for line in body[after:]:
             again = syntax.parse_body(line.text)
             if isinstance(again, syntax.BodyParts) and again.dateline is not None:
                 found = f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}"

@@ -8,6 +8,7 @@ without holding it. Exporters know the models only, never the parser.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -176,6 +177,14 @@ class _Faults:
         for issue in entry.issues:
             if issue.text is not None:
                 self._texts.setdefault(issue.code, []).append(issue.text)
+        # A footer that came before the body may be repeated before it as well as after it: its issue spans the
+        # lines from the footer to the body, and a repeat in that span came before the body.
+        misplaced = [issue.end_line for issue in entry.issues if issue.code == "footer-before-body"]
+        self.repeats_before_body = [
+            issue.text
+            for issue in entry.issues
+            if issue.code == "duplicate-footer" and issue.text is not None and misplaced and issue.line < misplaced[0]
+        ]
         self.has_body = "missing-body" not in self.codes
         self.has_footer = not self.codes & {"missing-footer", "cut-off-entry"}
         dated_body = self.has_body and not self.codes & {"missing-dateline", "unreadable-body", "cut-off-entry"}
@@ -200,26 +209,66 @@ class _Faults:
 def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
     """The excerpt cut where a second body paragraph (as written in the input) began, when it can be found.
 
-    The excerpt holds that paragraph's text cleaned, less a final truncation
-    marker: its tail is the cleaned paragraph, or the start of it.
+    The excerpt holds that paragraph's text cleaned, and what followed it, less
+    a final truncation marker: from a word's start, it goes on with the cleaned
+    paragraph (paragraphs followed it), or is the start of it (it was the last).
     """
     tail = clean(normalise(paragraph))  # as the reader normalised it: a control character is U+FFFD in the excerpt
     probe = tail[:32]
     at = excerpt.find(probe)  # the first place that fits gives the longest tail
-    while at >= 0 and not tail.startswith(excerpt[at:]):
+    while at >= 0 and not (
+        (at == 0 or excerpt[at - 1] == " ") and (excerpt.startswith(tail, at) or tail.startswith(excerpt[at:]))
+    ):
         at = excerpt.find(probe, at + 1)
     if at < 0:
         return excerpt, ""
     return excerpt[:at].rstrip(), excerpt[at:]
 
 
+def _as_text(text: str) -> str:
+    """A field's text as digest text that reads back as the same field once cleaned.
+
+    Cleaning decodes character references, so one the field holds as text
+    ("&amp;" from "&amp;amp;") has its "&" written as "&amp;".
+    """
+    if "&" in text and html.unescape(text) != text:
+        return text.replace("&", "&amp;")
+    return text
+
+
+def _as_body_text(text: str) -> str:
+    """A field of the body as digest text: a "|" in it is written as "&#124;", or a body that starts with its
+    byline ("By A April 3, 2020 ... |") could read as a footer."""
+    return _as_text(text).replace("|", "&#124;")
+
+
+def _as_line(paragraph: str) -> str:
+    """A paragraph as a line of the digest: one that starts with "<" would make the digest look like markup."""
+    stripped = paragraph.lstrip()
+    return "&lt;" + stripped[1:] if stripped.startswith("<") else paragraph
+
+
+def _credit(credit: str) -> str:
+    """The credit in its parentheses: ones inside it that are not one nested pair written as references."""
+    text = _as_body_text(credit)
+    if text.count("(") != text.count(")") or text.count("(") > 1:
+        text = text.replace("(", "&#40;").replace(")", "&#41;")
+    return f"({text})"
+
+
 def _caption(entry: Entry) -> str | None:
     """The caption as the body writes it: one that ends with a parenthesis and has no credit after it
     ("A photo (AT&amp;T ...)", too long for a credit until its reference was decoded) has each "(" written as
-    "&#40;", which reads as the same caption, so that its parenthesis is not read as a credit."""
-    if entry.caption and entry.credit is None and entry.caption.endswith(")"):
-        return entry.caption.replace("(", "&#40;")
-    return entry.caption
+    "&#40;", which reads as the same caption, so that its parenthesis is not read as a credit; so has one that
+    starts with a parenthesis (written after a reference the cleaning decoded)."""
+    if entry.caption is None:
+        return None
+    caption = _as_body_text(entry.caption)
+    if entry.credit is None and caption.endswith(")"):
+        return caption.replace("(", "&#40;")
+    if caption.startswith("("):  # a caption never starts with a parenthesis: it would read as a credit
+        return "&#40;" + caption[1:]
+    return caption
 
 
 def _digest_undated_body(entry: Entry, faults: _Faults) -> list[str]:
@@ -230,13 +279,16 @@ def _digest_undated_body(entry: Entry, faults: _Faults) -> list[str]:
         return kept[0].split("\n")
     if entry.caption is not None:
         return [_caption(entry) or ""]
-    return [" ".join(part for part in (entry.excerpt, "[...]" if entry.truncated else "") if part)]
+    excerpt = _as_body_text(entry.excerpt) if entry.excerpt is not None else None
+    return [" ".join(part for part in (excerpt, "[...]" if entry.truncated else "") if part)]
 
 
 def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     """The body's paragraphs: one, or two when the entry had a second, dated one."""
     if not faults.has_body:
         return []
+    for written in faults.texts("missing-headline")[:1]:  # a body with no headline: its lines as they were
+        return written.split("\n")
     marker = "[...]" if entry.truncated else ""
     if faults.codes & {"missing-dateline", "unreadable-body"}:
         return _digest_undated_body(entry, faults)
@@ -245,8 +297,8 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     if caption:
         parts.append(caption)
     if entry.credit:
-        parts.append(f"({entry.credit})")
-    byline = ["By " + _join_names(entry.authors)] if entry.authors else []
+        parts.append(_credit(entry.credit))
+    byline = ["By " + _as_body_text(_join_names(entry.authors))] if entry.authors else []
     # A byline after the dateline is written there only when where its names end was a guess,
     # so that it is guessed again; otherwise in its canonical place, before the dateline.
     late = "uncertain-byline" in faults.codes
@@ -263,6 +315,7 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     excerpt, second = entry.excerpt or "", ""
     for paragraph in faults.texts("extra-body")[:1]:
         excerpt, second = _split_extra_body(excerpt, paragraph)
+    excerpt, second = _as_body_text(excerpt), _as_body_text(second)
     if second:
         return [" ".join(part for part in (*parts, excerpt) if part), " ".join(p for p in (second, marker) if p)]
     return [" ".join(part for part in (*parts, excerpt, marker) if part)]
@@ -281,8 +334,8 @@ def _digest_footer(entry: Entry, faults: _Faults) -> str:
         when = faults.footer_date_text
     else:
         when = next(iter(faults.texts("missing-date")), "")
-    fields = [when, ", ".join(entry.tags), *faults.texts("unknown-footer-field")]
-    return "By " + (entry.posted_by or "") + "|" + "|".join(fields) + "|"
+    fields = [when, _as_text(", ".join(entry.tags)), *faults.texts("unknown-footer-field")]
+    return "By " + _as_text(entry.posted_by or "") + "|" + "|".join(fields) + "|"
 
 
 # A line holding a form feed ends a page: the grouping reads what follows as a new input (lines.PAGE_BREAK).
@@ -303,11 +356,15 @@ def _digest_entry(entry: Entry) -> str:
     stray = faults.texts("unexpected-text")
     footer = [_digest_footer(entry, faults)] if faults.has_footer else []
     repeats = faults.texts("duplicate-footer")
+    headline = _as_line(_as_text(entry.headline))
+    body = [_as_line(paragraph) for paragraph in body]
     if "footer-before-body" in faults.codes:
-        paragraphs = [entry.headline, *footer, *body, *stray, *repeats]
-        closed = bool(repeats)
+        before = faults.repeats_before_body
+        after = repeats[len(before) :]  # the input's order: those before the body come first
+        paragraphs = [headline, *footer, *before, *body, *stray, *after]
+        closed = bool(after)
     else:
-        paragraphs = [entry.headline, *body, *stray, *footer, *repeats]
+        paragraphs = [headline, *body, *stray, *footer, *repeats]
         closed = bool(footer)
     text = "\n\n".join(paragraphs) + "\n"
     return ("" if entry.headline else PAGE_BREAK_LINE) + text + ("" if closed else PAGE_BREAK_LINE)
