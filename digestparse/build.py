@@ -108,7 +108,9 @@ class EntryBuilder:
             where, body = draft.footers[0], draft.body[0]  # a draft's footer comes first only before its body
             message = f"Expected the footer after the body, found it before the body (line {body.number})"
             # From the footer to the body's first line: the footers repeated before the body are in that span.
-            self.issues.append(diagnostic("footer-before-body", message, self.source, where, end=body))
+            # A body after its footer is told by its lines' shape, as one with no headline is: kept as written.
+            written = "\n".join(line.raw for line in draft.body)
+            self.issues.append(diagnostic("footer-before-body", message, self.source, where, end=body, text=written))
         for line in draft.extra:
             found = quote(clean(line.text))
             self.issue("unexpected-text", f"Expected the footer after the body, found {found}", line, text=line.raw)
@@ -192,7 +194,7 @@ class EntryBuilder:
                 f"{quote(clean(parts.dateline.text))} at the end of the caption: it may be the caption's own date, "
                 "so the entry has no dateline"
             )
-            self.issue("missing-dateline", found, *_at(body, parts.dateline))
+            self.issue("missing-dateline", found, *_at(body, parts.dateline), text=paragraphs)
             return
         self._read_parts(parts)
         if parts.dateline is None:
@@ -202,8 +204,9 @@ class EntryBuilder:
         self.dateline = self._date(parts.dateline, body, "dateline")
         # A later paragraph that is a whole body of its own (it has a dateline) is a
         # second body; its text stays in the excerpt. Reported once, at the first.
-        # Later than the dateline's, or than the paragraph of a byline after the dateline, which is this body's.
-        after = max(parts.dateline.line, parts.byline.line if parts.byline is not None else 0)
+        # Later than the dateline's, or than the last paragraph of a byline after the dateline, which is this body's.
+        byline = parts.byline
+        after = max(parts.dateline.line, byline.line + byline.text.count("\n") if byline is not None else 0)
         for line in body[after:]:
             again = syntax.parse_body(line.text)
             if isinstance(again, syntax.BodyParts) and again.dateline is not None:

@@ -214,7 +214,8 @@ def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
     paragraph (paragraphs followed it), or is the start of it (it was the last).
     """
     tail = clean(normalise(paragraph))  # as the reader normalised it: a control character is U+FFFD in the excerpt
-    probe = tail[:32]
+    # Looked for by its start, short of the final markers the excerpt lost ("… Read More" is the longest, 11).
+    probe = tail[: max(1, min(32, len(tail) - 12))]
     at = excerpt.find(probe)  # the first place that fits gives the longest tail
     while at >= 0 and not (
         (at == 0 or excerpt[at - 1] == " ") and (excerpt.startswith(tail, at) or tail.startswith(excerpt[at:]))
@@ -225,32 +226,42 @@ def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
     return excerpt[:at].rstrip(), excerpt[at:]
 
 
+# The longest a character reference that html.unescape reads can be: "&CounterClockwiseContourIntegral;" is 33.
+_REFERENCE_REACH = 40
+
+
 def _as_text(text: str) -> str:
     """A field's text as digest text that reads back as the same field once cleaned.
 
     Cleaning decodes character references, so one the field holds as text
-    ("&amp;" from "&amp;amp;") has its "&" written as "&amp;".
+    ("&amp;" from "&amp;amp;") has its "&" written as "&amp;"; only such an "&",
+    so that a line grows no more than it must (a line's length tells a body).
     """
-    if "&" in text and html.unescape(text) != text:
-        return text.replace("&", "&amp;")
-    return text
-
-
-def _as_body_text(text: str) -> str:
-    """A field of the body as digest text: a "|" in it is written as "&#124;", or a body that starts with its
-    byline ("By A April 3, 2020 ... |") could read as a footer."""
-    return _as_text(text).replace("|", "&#124;")
+    if "&" not in text or html.unescape(text) == text:
+        return text
+    first, *rest = text.split("&")
+    kept = [first]
+    for piece in rest:  # each starts right after an "&", and holds no other
+        head = "&" + piece[:_REFERENCE_REACH]
+        kept.append(("&amp;" if html.unescape(head) != head else "&") + piece)
+    return "".join(kept)
 
 
 def _as_line(paragraph: str) -> str:
-    """A paragraph as a line of the digest: one that starts with "<" would make the digest look like markup."""
+    """A paragraph as a line of the digest that reads as one: a "<" that starts it is written "&lt;" (the digest
+    would look like markup), and so is each "|" of one that starts with "By" ("By A April 3, 2020 ... |" would
+    read as a footer) as "&#124;"; nothing else, since a line's length tells a body, and a credit's its end."""
     stripped = paragraph.lstrip()
-    return "&lt;" + stripped[1:] if stripped.startswith("<") else paragraph
+    if stripped.startswith("<"):
+        return "&lt;" + stripped[1:]
+    if stripped[:2].lower() == "by":
+        return paragraph.replace("|", "&#124;")
+    return paragraph
 
 
 def _credit(credit: str) -> str:
     """The credit in its parentheses: ones inside it that are not one nested pair written as references."""
-    text = _as_body_text(credit)
+    text = _as_text(credit)
     if text.count("(") != text.count(")") or text.count("(") > 1:
         text = text.replace("(", "&#40;").replace(")", "&#41;")
     return f"({text})"
@@ -263,7 +274,7 @@ def _caption(entry: Entry) -> str | None:
     starts with a parenthesis (written after a reference the cleaning decoded)."""
     if entry.caption is None:
         return None
-    caption = _as_body_text(entry.caption)
+    caption = _as_text(entry.caption)
     if entry.credit is None and caption.endswith(")"):
         return caption.replace("(", "&#40;")
     if caption.startswith("("):  # a caption never starts with a parenthesis: it would read as a credit
@@ -279,7 +290,7 @@ def _digest_undated_body(entry: Entry, faults: _Faults) -> list[str]:
         return kept[0].split("\n")
     if entry.caption is not None:
         return [_caption(entry) or ""]
-    excerpt = _as_body_text(entry.excerpt) if entry.excerpt is not None else None
+    excerpt = _as_text(entry.excerpt) if entry.excerpt is not None else None
     return [" ".join(part for part in (excerpt, "[...]" if entry.truncated else "") if part)]
 
 
@@ -287,7 +298,9 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     """The body's paragraphs: one, or two when the entry had a second, dated one."""
     if not faults.has_body:
         return []
-    for written in faults.texts("missing-headline")[:1]:  # a body with no headline: its lines as they were
+    # A body read from the shape of its lines (one with no headline, or one after its footer) is written as it was.
+    shaped = ("missing-headline", "footer-before-body")
+    for written in [text for code in shaped for text in faults.texts(code)][:1]:
         return written.split("\n")
     marker = "[...]" if entry.truncated else ""
     if faults.codes & {"missing-dateline", "unreadable-body"}:
@@ -298,7 +311,7 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
         parts.append(caption)
     if entry.credit:
         parts.append(_credit(entry.credit))
-    byline = ["By " + _as_body_text(_join_names(entry.authors))] if entry.authors else []
+    byline = ["By " + _as_text(_join_names(entry.authors))] if entry.authors else []
     # A byline after the dateline is written there only when where its names end was a guess,
     # so that it is guessed again; otherwise in its canonical place, before the dateline.
     late = "uncertain-byline" in faults.codes
@@ -315,10 +328,27 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     excerpt, second = entry.excerpt or "", ""
     for paragraph in faults.texts("extra-body")[:1]:
         excerpt, second = _split_extra_body(excerpt, paragraph)
-    excerpt, second = _as_body_text(excerpt), _as_body_text(second)
+    excerpt, second = _as_text(excerpt), _as_text(second)
     if second:
         return [" ".join(part for part in (*parts, excerpt) if part), " ".join(p for p in (second, marker) if p)]
     return [" ".join(part for part in (*parts, excerpt, marker) if part)]
+
+
+# A tags field that might read as another field, as a date ("June 1st, 2020": two tags), a timestamp, a comment
+# count or a label, does: its first word is followed by a digit, or it starts with one, or holds ":" or "omment".
+_NOT_LIKE_TAGS = re.compile(r"[0-9]|\S+ [0-9]|.*(?::|omment)", re.IGNORECASE)
+
+
+def _tags_field(tags: list[str], others: list[str]) -> str:
+    """The footer's tags: one that might read as another field is written after an empty tag, which is dropped.
+
+    With no tags but other fields after it, the field is "," (no tag, yet a field of tags), so that the next
+    plain field is not read as the tags.
+    """
+    if not tags:
+        return "," if others else ""
+    text = _as_text(", ".join(tags))
+    return ", " + text if _NOT_LIKE_TAGS.match(text) else text
 
 
 def _digest_footer(entry: Entry, faults: _Faults) -> str:
@@ -334,7 +364,8 @@ def _digest_footer(entry: Entry, faults: _Faults) -> str:
         when = faults.footer_date_text
     else:
         when = next(iter(faults.texts("missing-date")), "")
-    fields = [when, _as_text(", ".join(entry.tags)), *faults.texts("unknown-footer-field")]
+    others = faults.texts("unknown-footer-field")
+    fields = [when, _tags_field(entry.tags, others), *others]
     return "By " + _as_text(entry.posted_by or "") + "|" + "|".join(fields) + "|"
 
 

@@ -38,8 +38,9 @@ _REPLACEMENT = {
 _CHARACTERS = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]")
 _TABLE = str.maketrans(_REPLACEMENT)
 
-# An HTML character reference, by name, in decimal or in hexadecimal, with its semicolon.
-_REFERENCE_SHAPE = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+# An HTML character reference, by name, in decimal or in hexadecimal, as html.unescape (and so clean())
+# finds one: the semicolon may be missing, as in the legacy "&amp" and "&#8217".
+_REFERENCE_SHAPE = r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)"
 _REFERENCES = re.compile(_REFERENCE_SHAPE)
 # Either: the two never overlap (a reference is printable ASCII, the characters are not).
 _EITHER = re.compile(f"{_CHARACTERS.pattern}|{_REFERENCE_SHAPE}")
