@@ -302,36 +302,43 @@ def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
     shaped = ("missing-headline", "footer-before-body")
     for written in [text for code in shaped for text in faults.texts(code)][:1]:
         return written.split("\n")
-    marker = "[...]" if entry.truncated else ""
     if faults.codes & {"missing-dateline", "unreadable-body"}:
         return _digest_undated_body(entry, faults)
-    parts: list[str] = []
-    caption = _caption(entry)
-    if caption:
-        parts.append(caption)
-    if entry.credit:
-        parts.append(_credit(entry.credit))
+    marker = "[...]" if entry.truncated else ""
+    excerpt, second = _excerpt_paragraphs(entry, faults)
+    if second:
+        return [" ".join(part for part in (*_body_head(entry, faults), excerpt) if part),
+                " ".join(part for part in (second, marker) if part)]  # fmt: skip
+    return [" ".join(part for part in (*_body_head(entry, faults), excerpt, marker) if part)]
+
+
+def _body_head(entry: Entry, faults: _Faults) -> list[str]:
+    """What comes before the excerpt: caption, credit, byline and dateline, each as the body writes it."""
+    parts = [part for part in (_caption(entry), _credit(entry.credit) if entry.credit else None) if part]
     byline = ["By " + _as_text(_join_names(entry.authors))] if entry.authors else []
     # A byline after the dateline is written there only when where its names end was a guess,
     # so that it is guessed again; otherwise in its canonical place, before the dateline.
     late = "uncertain-byline" in faults.codes
-    if not late:
-        parts += byline
     if entry.dateline is not None:
-        parts.append(long_date(entry.dateline))
-    elif faults.dateline_text is not None:
-        parts.append(faults.dateline_text)
-    elif faults.cut_dateline is not None:
-        parts.append(faults.cut_dateline)
-    if late:
-        parts += byline
+        when = [long_date(entry.dateline)]
+    else:
+        when = [text for text in (faults.dateline_text, faults.cut_dateline) if text is not None][:1]
+    return [*parts, *when, *byline] if late else [*parts, *byline, *when]
+
+
+def _excerpt_paragraphs(entry: Entry, faults: _Faults) -> tuple[str, str]:
+    """The excerpt as written, and the second body paragraph it holds ("" when none), each as the body writes it."""
     excerpt, second = entry.excerpt or "", ""
     for paragraph in faults.texts("extra-body")[:1]:
         excerpt, second = _split_extra_body(excerpt, paragraph)
     excerpt, second = _as_text(excerpt), _as_text(second)
-    if second:
-        return [" ".join(part for part in (*parts, excerpt) if part), " ".join(p for p in (second, marker) if p)]
-    return [" ".join(part for part in (*parts, excerpt, marker) if part)]
+    if not entry.truncated and (second or excerpt)[-9:].lower() == "read more":
+        # Not the marker: the page spaced its words apart ("Read  More"), which cleaning folded; so again.
+        if second:
+            second = second[:-5] + " " + second[-5:]
+        else:
+            excerpt = excerpt[:-5] + " " + excerpt[-5:]
+    return excerpt, second
 
 
 # A tags field that might read as another field, as a date ("June 1st, 2020": two tags), a timestamp, a comment
@@ -366,7 +373,11 @@ def _digest_footer(entry: Entry, faults: _Faults) -> str:
         when = next(iter(faults.texts("missing-date")), "")
     others = faults.texts("unknown-footer-field")
     fields = [when, _tags_field(entry.tags, others), *others]
-    return "By " + _as_text(entry.posted_by or "") + "|" + "|".join(fields) + "|"
+    name = _as_text(entry.posted_by or "")
+    # "By" and the name as the page wrote them: a name that starts with no letter needs no space after "By",
+    # and a footer line is one only while its name is short (100 characters).
+    by = "By" if name and not (name[0].isalnum() or name[0] == "_") else "By "
+    return by + name + "|" + "|".join(fields) + "|"
 
 
 # A line holding a form feed ends a page: the grouping reads what follows as a new input (lines.PAGE_BREAK).
