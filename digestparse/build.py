@@ -56,6 +56,15 @@ def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
     return line, line.column(piece.column - 1)
 
 
+def _written(paragraphs: list[Line]) -> str:
+    """A body's paragraphs as the input wrote them, one a line: for the issues of a body read from its lines' shape.
+
+    Its paragraphs, and the length or the signs that made its lines a body, are
+    what its cleaned fields may no longer show.
+    """
+    return "\n".join(line.raw for line in paragraphs)
+
+
 def _as_written(lines: list[Line], first: syntax.Piece, last: syntax.Piece | None = None) -> str:
     """The user's own text of the pieces `first` to `last` (on one line of `lines`), as the input has it."""
     line = lines[first.line - 1]
@@ -94,7 +103,7 @@ class EntryBuilder:
         first, last = draft.first, draft.last
         if draft.headline is None:
             # Only the shape of its lines tells a body with no headline from a headline and a body: kept as written.
-            written = "\n".join(line.raw for line in draft.body) if draft.body else None
+            written = _written(draft.body) if draft.body else None
             self.issue("missing-headline", "Expected a headline line before the body, found none", first, text=written)
         if draft.cut_off:
             self._read_cut_off_body(draft.body)
@@ -109,8 +118,9 @@ class EntryBuilder:
             message = f"Expected the footer after the body, found it before the body (line {body.number})"
             # From the footer to the body's first line: the footers repeated before the body are in that span.
             # A body after its footer is told by its lines' shape, as one with no headline is: kept as written.
-            written = "\n".join(line.raw for line in draft.body)
-            self.issues.append(diagnostic("footer-before-body", message, self.source, where, end=body, text=written))
+            self.issues.append(
+                diagnostic("footer-before-body", message, self.source, where, end=body, text=_written(draft.body))
+            )
         for line in draft.extra:
             found = quote(clean(line.text))
             self.issue("unexpected-text", f"Expected the footer after the body, found {found}", line, text=line.raw)
@@ -178,13 +188,10 @@ class EntryBuilder:
     def _read_body(self, body: list[Line]) -> None:
         text = joined(body)
         parts = syntax.parse_body(text)
-        # A body kept whole as the excerpt is kept as written too, in its issue's `text`: its paragraphs,
-        # and the length or the signs that made its lines a body, which cleaning may take away.
-        paragraphs = "\n".join(line.raw for line in body)
         if isinstance(parts, syntax.SyntaxProblem):
             line = body[parts.line - 1]
             found = f"Expected {parts.expected} in the body, found {quote(parts.found)}"
-            self.issue("unreadable-body", found, line, line.column(parts.column - 1), text=paragraphs)
+            self.issue("unreadable-body", found, line, line.column(parts.column - 1), text=_written(body))
             self.excerpt = clean_or_none(text)
             return
         if parts.dateline is not None and self._date_may_be_the_captions(parts):
@@ -194,12 +201,12 @@ class EntryBuilder:
                 f"{quote(clean(parts.dateline.text))} at the end of the caption: it may be the caption's own date, "
                 "so the entry has no dateline"
             )
-            self.issue("missing-dateline", found, *_at(body, parts.dateline), text=paragraphs)
+            self.issue("missing-dateline", found, *_at(body, parts.dateline), text=_written(body))
             return
         self._read_parts(parts)
         if parts.dateline is None:
             message = "Expected a dateline like 'April 23, 2020' in the body, found none"
-            self.issue("missing-dateline", message, body[0], text=paragraphs)
+            self.issue("missing-dateline", message, body[0], text=_written(body))
             return
         self.dateline = self._date(parts.dateline, body, "dateline")
         # A later paragraph that is a whole body of its own (it has a dateline) is a

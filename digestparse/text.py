@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 # Zero-width and bidirectional formatting characters: invisible, and never part
 # of a field's meaning. U+00AD is the soft hyphen.
@@ -54,6 +55,7 @@ _EITHER = re.compile(f"{_CHARACTERS.pattern}|{_REFERENCE_SHAPE}")
 KEPT_AS_REFERENCES = "&<>()|"
 
 
+@lru_cache(maxsize=4096)  # a page repeats its references: "&#8217;", "&amp;", "&hellip;"
 def _reference(found: str) -> str:
     value = html.unescape(found)
     if value == found or any(char in KEPT_AS_REFERENCES for char in value):
