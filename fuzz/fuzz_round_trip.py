@@ -27,9 +27,22 @@ import atheris
 # every one of them is imported, and so instrumented, inside this block.
 with atheris.instrument_imports(include=["digestparse"]):
     import digestparse
-    from digestparse import build, export, fields, grouping, lalr, lines, models, parser, reader, syntax, text
+    from digestparse import (
+        build,
+        canonical,
+        export,
+        fields,
+        grouping,
+        lalr,
+        lines,
+        models,
+        parser,
+        reader,
+        syntax,
+        text,
+    )
 
-_INSTRUMENTED = (build, export, fields, grouping, lalr, lines, models, parser, reader, syntax, text)
+_INSTRUMENTED = (build, canonical, export, fields, grouping, lalr, lines, models, parser, reader, syntax, text)
 
 # The most inputs one run is cut into.
 MOST_INPUTS = 4
