@@ -37,11 +37,11 @@ class _Faults:
                 self._texts.setdefault(issue.code, []).append(issue.text)
         # A footer that came before the body may be repeated before it as well as after it: its issue spans the
         # lines from the footer to the body, and a repeat in that span came before the body.
-        misplaced = [issue.end_line for issue in entry.issues if issue.code == "footer-before-body"]
+        body_line = next((issue.end_line for issue in entry.issues if issue.code == "footer-before-body"), None)
         self.repeats_before_body = [
             issue.text
             for issue in entry.issues
-            if issue.code == "duplicate-footer" and issue.text is not None and misplaced and issue.line < misplaced[0]
+            if issue.code == "duplicate-footer" and issue.text is not None and _before(issue.line, body_line)
         ]
         self.has_body = "missing-body" not in self.codes
         self.has_footer = not self.codes & {"missing-footer", "cut-off-entry"}
@@ -62,6 +62,11 @@ class _Faults:
     def texts(self, code: str) -> list[str]:
         """The text kept by each issue with this code, in the input's order."""
         return self._texts.get(code, [])
+
+
+def _before(line: int | None, body_line: int | None) -> bool:
+    """Whether an issue's line comes before the body's first line (both known)."""
+    return line is not None and body_line is not None and line < body_line
 
 
 def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
