@@ -40,7 +40,7 @@ from run import corpus  # noqa: E402 - the benchmark's corpora live beside this 
 # One stage, run `rounds` times after a first pass that builds the grammar and fills the caches.
 STAGE = """
 import sys
-from digestparse import lines as grouping, parser, reader
+from digestparse import grouping, parser, reader
 from digestparse.export import iter_jsonl
 from digestparse.models import Entry
 

@@ -1,6 +1,6 @@
 """Drafts in, entries and diagnostics out: each part read with the grammar, each field converted, each fault located.
 
-lines.py has grouped the lines of an entry; here the grammar (syntax.py) names
+grouping.py has grouped the lines of an entry; here the grammar (syntax.py) names
 the parts of its body and its footer, fields.py converts them, and every fault
 becomes a located Diagnostic on the entry (a `partial` one when any is a
 warning or an error). Text that belongs to no entry becomes a `skipped-text`
@@ -47,6 +47,15 @@ def _at(lines: list[Line], piece: syntax.Piece) -> tuple[Line, int]:
     return line, line.column(piece.column - 1)
 
 
+def _written(paragraphs: list[Line]) -> str:
+    """A body's paragraphs as the input wrote them, one a line: for the issues of a body read from its lines' shape.
+
+    Its paragraphs, and the length or the signs that made its lines a body, are
+    what its cleaned fields may no longer show.
+    """
+    return "\n".join(line.raw for line in paragraphs)
+
+
 def _as_written(lines: list[Line], first: syntax.Piece, last: syntax.Piece | None = None) -> str:
     """The user's own text of the pieces `first` to `last` (on one line of `lines`), as the input has it."""
     line = lines[first.line - 1]
@@ -84,7 +93,9 @@ class EntryBuilder:
         draft = self.draft
         first, last = draft.first, draft.last
         if draft.headline is None:
-            self.issue("missing-headline", "Expected a headline line before the body, found none", first)
+            # Only the shape of its lines tells a body with no headline from a headline and a body: kept as written.
+            written = _written(draft.body) if draft.body else None
+            self.issue("missing-headline", "Expected a headline line before the body, found none", first, text=written)
         if draft.cut_off:
             self._read_cut_off_body(draft.body)
         elif draft.body:
@@ -94,8 +105,13 @@ class EntryBuilder:
             where = draft.footers[0] if draft.footers else first
             self.issue("missing-body", f"Expected a body paragraph after the headline, found {found}", where)
         if draft.footer_first:
-            where = draft.footers[0] if draft.footers else first
-            self.issue("footer-before-body", "Expected the footer after the body, found it before the body", where)
+            where, body = draft.footers[0], draft.body[0]  # a draft's footer comes first only before its body
+            message = f"Expected the footer after the body, found it before the body (line {body.number})"
+            # From the footer to the body's first line: the footers repeated before the body are in that span.
+            # A body after its footer is told by its lines' shape, as one with no headline is: kept as written.
+            self.issues.append(
+                diagnostic("footer-before-body", message, self.source, where, end=body, text=_written(draft.body))
+            )
         for line in draft.extra:
             found = quote(clean(line.text))
             self.issue("unexpected-text", f"Expected the footer after the body, found {found}", line, text=line.raw)
@@ -143,9 +159,22 @@ class EntryBuilder:
             self.credit = credit_text(parts.credit.text)
         if parts.byline is not None:
             self.authors = syntax.split_names(clean(parts.byline.text))  # clean text splits into clean names
+            if parts.byline.type == "GUESSED_BYLINE":
+                self._guessed_byline(parts.byline, parts.excerpt)
         if parts.excerpt is not None:
             self.excerpt = clean_or_none(parts.excerpt.text)
         self.truncated = parts.marker is not None
+
+    def _guessed_byline(self, byline: syntax.Piece, excerpt: syntax.Piece | None) -> None:
+        """Say that where a byline after the dateline ends was a guess, at the excerpt's first word."""
+        where = excerpt or byline  # the grammar guesses only when a capitalised word follows the names
+        body = self.draft.body
+        first = excerpt.text.split(maxsplit=1)[0] if excerpt is not None else ""
+        found = (
+            f"Expected a mark between a byline after the dateline and the excerpt, found {quote(clean(byline.text))} "
+            f"running straight into {quote(first)}; read {quote(first)} as the excerpt's first word, a guess"
+        )
+        self.issue("uncertain-byline", found, *_at(body, where))
 
     def _read_body(self, body: list[Line]) -> None:
         text = joined(body)
@@ -153,36 +182,70 @@ class EntryBuilder:
         if isinstance(parts, syntax.SyntaxProblem):
             line = body[parts.line - 1]
             found = f"Expected {parts.expected} in the body, found {quote(parts.found)}"
-            self.issue("unreadable-body", found, line, line.column(parts.column - 1))
+            self.issue("unreadable-body", found, line, line.column(parts.column - 1), text=_written(body))
             self.excerpt = clean_or_none(text)
+            return
+        if parts.dateline is not None and self._date_may_be_the_captions(parts):
+            self.caption = clean_or_none(text)  # the date is the caption's last words, as far as anyone can tell
+            found = (
+                f"Expected a dateline with an excerpt, a credit or a byline to show it is one, found "
+                f"{quote(clean(parts.dateline.text))} at the end of the caption: it may be the caption's own date, "
+                "so the entry has no dateline"
+            )
+            self.issue("missing-dateline", found, *_at(body, parts.dateline), text=_written(body))
             return
         self._read_parts(parts)
         if parts.dateline is None:
-            self.issue("missing-dateline", "Expected a dateline like 'April 23, 2020' in the body, found none", body[0])
+            message = "Expected a dateline like 'April 23, 2020' in the body, found none"
+            self.issue("missing-dateline", message, body[0], text=_written(body))
             return
         self.dateline = self._date(parts.dateline, body, "dateline")
         # A later paragraph that is a whole body of its own (it has a dateline) is a
         # second body; its text stays in the excerpt. Reported once, at the first.
-        for line in body[parts.dateline.line :]:
+        # Later than the dateline's, or than the last paragraph of a byline after the dateline, which is this body's.
+        byline = parts.byline
+        after = max(parts.dateline.line, byline.line + byline.text.count("\n") if byline is not None else 0)
+        for line in body[after:]:
             again = syntax.parse_body(line.text)
             if isinstance(again, syntax.BodyParts) and again.dateline is not None:
                 found = f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}"
                 self.issue("extra-body", found, line, text=line.raw)
                 return
 
+    def _date_may_be_the_captions(self, parts: syntax.BodyParts) -> bool:
+        """Whether a body's dateline may be its caption's own date: nothing after it, nothing before it but caption.
+
+        A caption's dates ("... the attempt, Nov 8, 2021.") stand right after its
+        text, as a dateline with no credit or byline does; only what follows a
+        dateline (an excerpt, a marker) or the entry's footer shows that the body
+        went on past it. Without them (a page cut off there, or a body that lost
+        its excerpt and its footer) the date may be either.
+        """
+        told = parts.credit, parts.byline, parts.excerpt, parts.marker
+        return parts.caption is not None and all(part is None for part in told) and not self.draft.footers
+
     def _read_cut_off_body(self, body: list[Line]) -> None:
         parts = syntax.parse_cut_body(joined(body))
-        if isinstance(parts, syntax.BodyParts):  # the grouping only cuts off bodies of this shape
-            self._read_parts(parts)
         last = body[-1]
         end = len(last.text.rstrip())
-        word = last.text[:end].rsplit(" ", 1)[-1]
+        where = f"after {quote(last.text[:end].rsplit(' ', 1)[-1])}"
+        fragment: str | None = None
+        if isinstance(parts, syntax.BodyParts):  # the grouping only cuts off bodies of this shape
+            self._read_parts(parts)
+            if parts.dateline is not None:  # what the end left of the dateline is no field: the issue keeps it
+                fragment = _as_written(body, parts.dateline)
+                where = f"in the dateline, after {quote(clean(parts.dateline.text))}"
+            elif parts.excerpt is None and parts.marker is None and parts.byline is not None:
+                where = f"in the byline, {where}"
+            elif parts.excerpt is None and parts.marker is None and parts.credit is None:  # a caption alone
+                where = f"in the caption, {where}"
         self.issue(
             "cut-off-entry",
             "Expected the body to go on to its dateline and the entry to end with a footer, "
-            f"found the end of the input after {quote(word)}",
+            f"found {self.draft.ended_by} {where}",
             last,
             column=last.column(end),
+            text=fragment,
         )
 
     def _date(self, piece: syntax.Piece, lines: list[Line], what: str) -> date | None:

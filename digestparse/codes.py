@@ -28,19 +28,23 @@ _ALL = [
          "a footer with no entry; its verbatim text is in `text`"),
     Code("not-a-digest", "error", "the input is markup (an HTML page) or binary data, not digest text: flatten "
          "the page to text first"),
-    Code("cut-off-entry", "warning", "the input ends inside an entry, after its headline and the start of its body; "
-         "the parts it has are kept"),
+    Code("cut-off-entry", "warning", "the end of the input (or of a page) comes inside an entry, after its headline "
+         "and the start of its body; the parts it has are kept, and what it left of a dateline is in `text`"),
     Code("missing-footer", "warning", "the entry ends (next headline, other text, or end of input) without a footer"),
     Code("duplicate-footer", "warning", "a second footer for the same entry; its text is in `text`"),
     Code("missing-body", "warning", "a headline followed directly by its footer"),
-    Code("missing-headline", "warning", "a body with no headline before it"),
-    Code("footer-before-body", "warning", "headline, footer, then body"),
+    Code("missing-headline", "warning", "a body with no headline before it; the body as written is in `text`"),
+    Code("footer-before-body", "warning", "headline, footer, then body; the body as written is in `text`"),
     Code("extra-body", "warning", "a second body paragraph with its own dateline; its text stays in the excerpt "
          "and is in `text`"),
     Code("unexpected-text", "warning", "a line between the body and the footer that fits neither; its text is "
          "in `text`"),
-    Code("missing-dateline", "warning", "a body with no dateline; its text is kept as the excerpt"),
-    Code("unreadable-body", "warning", "a body the grammar cannot read; its text is kept as the excerpt"),
+    Code("missing-dateline", "warning", "a body with no dateline; its text is kept as the excerpt (or as the caption, "
+         "when it ends in a date that may be the caption's own), and as written in `text`"),
+    Code("uncertain-byline", "warning", "a byline after the dateline whose names run into a capitalised word of the "
+         "excerpt (`By Ann Lee Iran said`): where the names end is a guess, made as the site's names are written"),
+    Code("unreadable-body", "warning", "a body the grammar cannot read; its text is kept as the excerpt, and as "
+         "written in `text`"),
     Code("invalid-date", "warning", "a date that names no real day (`April 31, 2020`); the date as written is in "
          "`text`"),
     Code("missing-date", "warning", "a footer whose date field is empty or not a date; the field is in `text`"),

@@ -16,7 +16,9 @@ from datetime import date
 from typing import Any
 
 from . import formats
-from .fields import clean, long_date, ordinal_date
+from .canonical import digest_entry as _digest_entry
+from .canonical import join_names
+from .fields import long_date
 from .models import Entry
 from .text import escape_controls
 
@@ -141,7 +143,7 @@ def _markdown_entry(entry: Entry) -> str:
     if entry.dateline is not None:
         meta.append(markdown_text(long_date(entry.dateline)))
     if entry.authors:
-        meta.append("By " + markdown_text(_join_names(entry.authors)))
+        meta.append("By " + markdown_text(join_names(entry.authors)))
     if entry.credit:
         meta.append("Photo: " + markdown_text(entry.credit))
     if entry.tags:
@@ -179,112 +181,6 @@ def to_markdown(entries: Iterable[Entry], *, title: str | None = None) -> str:
 
 
 # -------------------------------------------------------------------- digest
-
-
-def _join_names(names: list[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-class _Faults:
-    """What an entry's issues say about the text it came from: which faults, and the text each one keeps."""
-
-    def __init__(self, entry: Entry) -> None:
-        self.codes = {issue.code for issue in entry.issues}
-        self._texts: dict[str, list[str]] = {}
-        for issue in entry.issues:
-            if issue.text is not None:
-                self._texts.setdefault(issue.code, []).append(issue.text)
-        self.has_body = "missing-body" not in self.codes
-        self.has_footer = not self.codes & {"missing-footer", "cut-off-entry"}
-        dated_body = self.has_body and not self.codes & {"missing-dateline", "unreadable-body", "cut-off-entry"}
-        dated_footer = self.has_footer and not self.codes & {"missing-date", "malformed-footer"}
-        # A date that names no real day leaves its field empty; the issue keeps the date as written.
-        # Several are in the order of the input, where the footer comes first only when it came before the body.
-        invalid = list(self.texts("invalid-date"))
-        dateline_invalid = dated_body and entry.dateline is None
-        footer_invalid = dated_footer and entry.published is None
-        if dateline_invalid and footer_invalid and "footer-before-body" in self.codes:
-            invalid.reverse()
-        self.dateline_text = invalid.pop(0) if dateline_invalid and invalid else None
-        self.footer_date_text = invalid.pop(0) if footer_invalid and invalid else None
-
-    def texts(self, code: str) -> list[str]:
-        """The text kept by each issue with this code, in the input's order."""
-        return self._texts.get(code, [])
-
-
-def _split_extra_body(excerpt: str, paragraph: str) -> tuple[str, str]:
-    """The excerpt cut where a second body paragraph (as written in the input) began, when it can be found.
-
-    The excerpt holds that paragraph's text cleaned, less a final truncation
-    marker: its tail is the cleaned paragraph, or the start of it.
-    """
-    tail = clean(paragraph)
-    probe = tail[:32]
-    at = excerpt.find(probe)  # the first place that fits gives the longest tail
-    while at >= 0 and not tail.startswith(excerpt[at:]):
-        at = excerpt.find(probe, at + 1)
-    if at < 0:
-        return excerpt, ""
-    return excerpt[:at].rstrip(), excerpt[at:]
-
-
-def _digest_body(entry: Entry, faults: _Faults) -> list[str]:
-    """The body's paragraphs: one, or two when the entry had a second, dated one."""
-    if not faults.has_body:
-        return []
-    marker = "[...]" if entry.truncated else ""
-    if faults.codes & {"missing-dateline", "unreadable-body"}:
-        return [" ".join(part for part in (entry.excerpt, marker) if part)]
-    parts: list[str] = []
-    if entry.caption:
-        parts.append(entry.caption)
-    if entry.credit:
-        parts.append(f"({entry.credit})")
-    if entry.authors:
-        parts.append("By " + _join_names(entry.authors))
-    if entry.dateline is not None:
-        parts.append(long_date(entry.dateline))
-    elif faults.dateline_text is not None:
-        parts.append(faults.dateline_text)
-    excerpt, second = entry.excerpt or "", ""
-    for paragraph in faults.texts("extra-body")[:1]:
-        excerpt, second = _split_extra_body(excerpt, paragraph)
-    if second:
-        return [" ".join(part for part in (*parts, excerpt) if part), " ".join(p for p in (second, marker) if p)]
-    return [" ".join(part for part in (*parts, excerpt, marker) if part)]
-
-
-def _digest_footer(entry: Entry, faults: _Faults) -> str:
-    malformed = faults.texts("malformed-footer")
-    if malformed:
-        return malformed[0]
-    unusual = faults.texts("unusual-ordinal")
-    if unusual:
-        when = unusual[0]
-    elif entry.published is not None:
-        when = ordinal_date(entry.published)
-    elif faults.footer_date_text is not None:
-        when = faults.footer_date_text
-    else:
-        when = next(iter(faults.texts("missing-date")), "")
-    fields = [when, ", ".join(entry.tags), *faults.texts("unknown-footer-field")]
-    return "By " + (entry.posted_by or "") + "|" + "|".join(fields) + "|"
-
-
-def _digest_entry(entry: Entry) -> str:
-    """One entry as digest text; its issues say where it departs from the canonical shape, and how."""
-    faults = _Faults(entry)
-    body = _digest_body(entry, faults)
-    stray = faults.texts("unexpected-text")
-    footer = [_digest_footer(entry, faults)] if faults.has_footer else []
-    if "footer-before-body" in faults.codes:
-        paragraphs = [entry.headline, *footer, *body, *stray, *faults.texts("duplicate-footer")]
-    else:
-        paragraphs = [entry.headline, *body, *stray, *footer, *faults.texts("duplicate-footer")]
-    return "\n\n".join(paragraphs) + "\n"
 
 
 def iter_digest(entries: Iterable[Entry]) -> Iterator[str]:

@@ -11,7 +11,7 @@ import hashlib
 import html
 from datetime import date
 
-from .text import normalise
+from .text import normalise_characters
 
 # ---------------------------------------------------------------- cleaning
 
@@ -19,7 +19,7 @@ from .text import normalise
 def clean(text: str) -> str:
     """Decode HTML character references, fold runs of white space, strip the ends."""
     if "&" in text:
-        text = normalise(html.unescape(text))
+        text = normalise_characters(html.unescape(text))  # the references decoded once: "&amp;eacute;" is "&eacute;"
     elif text.isprintable() and "  " not in text:
         return text.strip()
     return " ".join(text.split())
@@ -75,12 +75,12 @@ def ordinal_suffix(day: int) -> str:
 
 def long_date(value: date) -> str:
     """A date as a dateline writes it: "April 23, 2020"."""
-    return f"{value:%B} {value.day}, {value.year}"
+    return f"{value:%B} {value.day}, {value.year:04d}"  # four digits, as the grammar's years are: "0445"
 
 
 def ordinal_date(value: date) -> str:
     """A date as a footer writes it: "April 23rd, 2020"."""
-    return f"{value:%B} {value.day}{ordinal_suffix(value.day)}, {value.year}"
+    return f"{value:%B} {value.day}{ordinal_suffix(value.day)}, {value.year:04d}"
 
 
 # ------------------------------------------------------------------ identity

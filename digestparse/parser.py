@@ -1,6 +1,6 @@
 """The library's front door: text or files in, a Digest or a stream of entries out.
 
-reader.py turns an input into numbered lines, lines.py groups them into entry
+reader.py turns an input into numbered lines, grouping.py groups them into entry
 drafts and skipped blocks, build.py makes each an Entry or a Diagnostic. Under
 `strict`, the first warning or error whose code is not in `allow` raises
 DigestParseError instead.
@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 from . import build
 from .errors import DigestParseError
-from .lines import Draft, group
+from .grouping import group
+from .lines import Draft
 from .models import Diagnostic, Digest, Entry
 from .reader import (
     SNIFF_LINES,

@@ -9,8 +9,8 @@ it to every line), and `escape_controls` keeps them from ever reaching a termina
 from __future__ import annotations
 
 import html
-import html.entities
 import re
+from functools import lru_cache
 
 # Zero-width and bidirectional formatting characters: invisible, and never part
 # of a field's meaning. U+00AD is the soft hyphen.
@@ -36,25 +36,35 @@ _REPLACEMENT = {
 }
 
 
-def _references_to(characters: str) -> str:
-    """A pattern for every HTML character reference to one of `characters`: by name, in decimal, in hexadecimal."""
-    kept = [ch for ch in characters if html.unescape(f"&#{ord(ch)};") == ch]  # not the ones html reads otherwise
-    names = [name[:-1] for name, value in html.entities.html5.items() if name.endswith(";") and value in kept]
-    numbers = [f"#0*{ord(ch)}|#[xX]0*(?i:{ord(ch):x})" for ch in kept]
-    return "&(?:" + "|".join([*sorted(names, key=len, reverse=True), *numbers]) + ");"
-
-
 _CHARACTERS = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]")
-# Spaces and invisible characters written as HTML character references (`&nbsp;`,
-# `&#160;`, `&#x200B;`): a page flattened without decoding them has its dates and
-# bylines read all the same. Other references stay as they are until a field is cleaned.
-_REFERENCES = re.compile(_references_to(SPACES + INVISIBLE))
+_TABLE = str.maketrans(_REPLACEMENT)
+
+# An HTML character reference, by name, in decimal or in hexadecimal, as html.unescape (and so clean())
+# finds one: the semicolon may be missing, as in the legacy "&amp" and "&#8217".
+_REFERENCE_SHAPE = r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)"
+_REFERENCES = re.compile(_REFERENCE_SHAPE)
 # Either: the two never overlap (a reference is printable ASCII, the characters are not).
-_EITHER = re.compile(f"{_CHARACTERS.pattern}|{_REFERENCES.pattern}")
+_EITHER = re.compile(f"{_CHARACTERS.pattern}|{_REFERENCE_SHAPE}")
+
+# A page flattened without decoding its character references (`&nbsp;`, `&#8217;`,
+# `&eacute;`) is read as what they stand for, so that a date, a byline ("O&#8217;Neil")
+# or a caption's closing quote is read as the reader sees it. A reference to one of
+# these stays as it is until a field is cleaned: each would make structure the page
+# does not show (a credit's parenthesis, a footer's pipe, markup, another reference),
+# and to_digest writes them as references for that reason.
+KEPT_AS_REFERENCES = "&<>()|"
+
+
+@lru_cache(maxsize=4096)  # a page repeats its references: "&#8217;", "&amp;", "&hellip;"
+def _reference(found: str) -> str:
+    value = html.unescape(found)
+    if value == found or any(char in KEPT_AS_REFERENCES for char in value):
+        return found
+    return value.translate(_TABLE)  # NBSP a space, a zero-width space nothing, a control U+FFFD
 
 
 def _replacement(found: str) -> str:
-    return _REPLACEMENT[found if found[0] != "&" else html.unescape(found)]
+    return _REPLACEMENT[found] if found[0] != "&" else _reference(found)
 
 
 def _replace(found: re.Match[str]) -> str:
@@ -62,9 +72,14 @@ def _replace(found: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """Map every kind of space to " ", drop invisible characters, replace controls with U+FFFD."""
+    """Read character references, map every kind of space to " ", drop invisible characters, replace controls."""
     if "&" in text:
         text = _REFERENCES.sub(_replace, text)
+    return normalise_characters(text)
+
+
+def normalise_characters(text: str) -> str:
+    """Map every kind of space to " ", drop invisible characters, replace controls with U+FFFD; references stay."""
     # Every character above is unprintable (a test checks it), so printable text,
     # most lines, is already normal: str.isprintable is one pass in C, less than
     # half the cost of the regex's pass (0.7 against 1.8 us for a body).
@@ -79,7 +94,11 @@ def starts(text: str) -> tuple[int, ...]:
     done = 0
     for match in _EITHER.finditer(text):
         found.extend(range(done, match.start()))
-        found.extend([match.start()] * len(_replacement(match.group())))
+        replacement = _replacement(match.group())
+        if replacement == match.group():  # a reference kept as it is: each of its characters is its own
+            found.extend(range(match.start(), match.end()))
+        else:
+            found.extend([match.start()] * len(replacement))
         done = match.end()
     found.extend(range(done, len(text) + 1))
     return tuple(found)

@@ -14,6 +14,17 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "megabyte of footers": lambda n: "By |April 23rd, 2020|Iraq|\n" * (n // 26),
     "megabyte of bare dates": lambda n: "April 3, 2020\n" * (n // 14),
     "many tiny entries": lambda n: "H\n\nApril 3, 2020 x\n\nBy |April 3rd, 2020|x|\n" * (n // 40),
+    "byline of many words after a dateline": lambda n: (
+        "Headline\n\nA caption. (AP) April 3, 2020 By " + "Name " * (n // 5) + "\n\nBy |April 3rd, 2020|x|\n"
+    ),
+    # Each byline after its dateline runs into capitalised words: where it ends is guessed.
+    "many bylines guessed after datelines": lambda n: (
+        (
+            "H\n\nApril 3, 2020 By Ann Lee Bo Kim Jo Ro Al Po Iran Iraq Oman Peru Chad Mali Togo Laos x\n\n"
+            "By |April 3rd, 2020|x|\n"
+        )
+        * (n // 110)
+    ),
     "one line without newline": lambda n: "word (x) By " * (n // 12),
     # Prose: titles and paragraphs as long as a body, with no date and no footer:
     # all of it one skipped block, gathered from thousands of would-be entries.

@@ -25,7 +25,7 @@ NAMES = st.sampled_from(
     ["Nick", "Givas", "Jennifer", "Griffin", "Alissa", "J.", "Rubin", "Falih", "Hassan", "Caleb", "Weiss", "Zoë",
      "O'Neil", "Jean-Pierre", "Hamdi", "Malik", "Salam", "Faraj", "Track", "Persia", "Karwan", "Faidhi", "Sune"]
 )  # fmt: skip
-MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More"]
+MARKERS = ["[...]", "[…]", "…", "[&hellip;]", "Read More", "… Read More"]
 
 
 def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:
@@ -76,13 +76,16 @@ def entries(draw: st.DrawFn) -> Truth:
     credit = draw(st.none() | st.sampled_from(["Getty", "REUTERS", "Social Media", "Flash90", "AFP", "Supplied"]))
     authors = draw(st.lists(st.lists(NAMES, min_size=1, max_size=3).map(" ".join), max_size=3))
     dateline = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
-    excerpt = draw(st.none() | sentence(1, 20).map(str.capitalize))
+    # Some bylines come after the dateline; their excerpt then begins a sentence ("The ...") as a name never does.
+    late = bool(authors) and draw(st.booleans())
+    excerpt = draw(st.none() | (sentence(1, 20).map("The ".__add__) if late else sentence(1, 20).map(str.capitalize)))
     marker = draw(st.none() | st.sampled_from(MARKERS))
     posted_by = draw(st.none() | st.sampled_from(["admin", "Karwan Faidhi", "Editor"]))
     published = draw(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
     tags = draw(st.lists(st.sampled_from(["Iraq", "Iran", "North America", "USA", "Lebanon", "Oil"]), max_size=4))
-    parts = [caption, f"({credit})" if credit else None, _byline(authors, draw(st.integers(0, 1))) if authors else None,
-             _long_date(dateline, draw(st.booleans()), draw(st.booleans())), excerpt, marker]  # fmt: skip
+    byline = _byline(authors, draw(st.integers(0, 1))) if authors else None
+    when = _long_date(dateline, draw(st.booleans()), draw(st.booleans()))
+    parts = [caption, f"({credit})" if credit else None, *([when, byline] if late else [byline, when]), excerpt, marker]
     body = " ".join(part for part in parts if part)
     extra = draw(st.sampled_from(["", "|0 Comments", "|1 Comment"]))
     footer = f"By {posted_by or ''}|{_ordinal(published)}|{', '.join(tags)}|{extra}"
@@ -169,8 +172,19 @@ BREAKAGES: dict[str, tuple[str, Callable[[list[str]], list[str]]]] = {
     "add a footer field": ("unknown-footer-field", lambda lines: [*lines[:4], "By |April 3rd, 2020|Iraq|Featured|"]),
     "take its dateline": ("missing-dateline", lambda lines: [*lines[:2], "No date in this body, only a marker [...]",
                                                              *lines[3:]]),
+    "guess its byline's end": ("uncertain-byline", lambda lines: [*lines[:2], "Trucks wait. (UN) March 9, 2021 By Ann "
+                                                                  "Lee Iran said on Tuesday [...]", *lines[3:]]),
 }  # fmt: skip
-CUT_ENDS = ["(AFP) Dece", "(WT) By Florencia Monta", "(REUTERS) Se", "(Getty) By Ann Lee and Bo Kim April 3"]
+# How the end of a page cuts its last entry off, after "A photo of the scene. ", and the code the entry then carries.
+CUT_ENDS = {
+    "(AFP) Dece": "cut-off-entry",
+    "(AFP) December 12": "cut-off-entry",
+    "(WT) By Florencia Monta": "cut-off-entry",
+    "(REUTERS) Se": "cut-off-entry",
+    "(Getty) By Ann Lee and Bo Kim April 3": "cut-off-entry",
+    "Soldiers stand guard at the crossing near the town of": "cut-off-entry",  # inside the caption
+    "Soldiers stand guard after the attempt, Nov 8, 2021": "missing-dateline",  # the date may be the caption's
+}
 
 
 @st.composite
@@ -182,10 +196,18 @@ def broken_documents(draw: st.DrawFn) -> tuple[str, int, str]:
     how = draw(st.sampled_from([*BREAKAGES, "cut it off"]))
     if how == "cut it off":  # the end of the input cuts the last entry off before its dateline
         target = len(blocks) - 1
-        blocks[target] = [blocks[target][0], "", "A photo of the scene. " + draw(st.sampled_from(CUT_ENDS))]
-        code = "cut-off-entry"
+        end = draw(st.sampled_from(sorted(CUT_ENDS)))
+        blocks[target] = [blocks[target][0], "", "A photo of the scene. " + end]
+        code = CUT_ENDS[end]
     else:
         code, breaking = BREAKAGES[how]
         blocks[target] = breaking(blocks[target])
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     return newline.join(newline.join(block) + newline for block in blocks), target, code
+
+
+@st.composite
+def inputs(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Several inputs, as (source, text): well-formed digests and broken ones, the end of a page cutting some off."""
+    texts = st.one_of(documents().map(lambda document: document[0]), broken_documents().map(lambda broken: broken[0]))
+    return [(f"page-{n}.txt", text) for n, text in enumerate(draw(st.lists(texts, min_size=2, max_size=4)))]

@@ -414,6 +414,21 @@ def test_html_character_references_are_decoded() -> None:
     assert (entry.headline, entry.excerpt, entry.truncated) == ('Iran’s & Iraq’s "talks"', "Text here", True)
 
 
+@pytest.mark.parametrize(
+    ("body", "authors", "excerpt"),
+    [
+        ("Caption. (AP) By Ann O&#8217;Neil April 3, 2020 Text", ["Ann O’Neil"], "Text"),
+        ("Caption. (AP) April 3, 2020 By Ann O&rsquo;Neil The talks", ["Ann O’Neil"], "The talks"),
+        ("Caption. (AP) April 3, 2020 By Ann Lee &amp; Bo Kim The talks", ["Ann Lee", "Bo Kim"], "The talks"),
+        ("Caption. (AP) April&#32;3, 2&#48;20 Text &#40;x&#41;", [], "Text (x)"),
+    ],
+)
+def test_character_references_are_read_before_the_body_is(body: str, authors: list[str], excerpt: str) -> None:
+    # Read as what they stand for, but those that would make structure the page does not show ("&#40;").
+    (entry,) = digestparse.parse(f"Headline\n\n{body}\n\nBy |April 3rd, 2020|x|\n").entries
+    assert (entry.authors, str(entry.dateline), entry.excerpt, entry.status) == (authors, "2020-04-03", excerpt, "ok")
+
+
 def test_spaces_written_as_references_do_not_hide_dates_bylines_or_positions() -> None:
     # A page flattened without decoding &nbsp;: the dateline, the byline and the
     # footer's date are read, and a position after the references is the user's column.

@@ -177,3 +177,56 @@ def test_csv_guard_can_be_turned_off() -> None:
 def test_json_keeps_formula_text_exactly() -> None:
     entry = _entry(headline="=1+1")
     assert json.loads(export.to_json([entry]))[0]["headline"] == "=1+1"
+
+
+# ------------------------------------------------------------- digest read back
+
+CUT_PAGE = (SAMPLES / "invalid" / "cut-off-after-credit.txt").read_text(encoding="utf-8")
+SEED_PAGE = SEED.read_text(encoding="utf-8")
+
+
+def _reading(entries: list[Entry]) -> list[tuple[dict[str, object], list[str]]]:
+    kept = {"line", "end_line", "source", "issues"}
+    return [(entry.model_dump(exclude=kept), [issue.code for issue in entry.issues]) for entry in entries]
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        [CUT_PAGE, SEED_PAGE],  # a cut-off entry, then another input's
+        ["Headline\n\nNo date in this first paragraph [...]\n" + "word " * 45 + "\n"],  # the marker shows the body
+        ["Headline\n\nCaption. (AP) April 3, 2020 Text\nSecond. (UN) March 9, 2021 Te\x07xt [...]\n\n"
+         "By |April 3rd, 2020|x|\n"],
+        ["Headline\n\nCaption (AT&amp;T and the rest of the group of companies in the region of the north and south) "
+         "April 3, 2020 Text\n\nBy |April 3rd, 2020|x|\n"],  # a parenthesis longer than a credit until decoded
+        ["Breaking: ministry statement expected\n\nBy |June 2nd, 2020|Iraq|\n",
+         "Civil servants protest. (Rudaw) May 30, 2020 Public employees will wait [...]\n\nBy |May 30th, 2020|x|\n"],
+        ["Headline\n\nA caption. (AP) April 3, 2020 Text [...]\n",
+         "What happened on January 3, 2020\n\nA photo. (AP) January 3, 2020 Text [...]\n\nBy |January 3rd, 2020|x|\n"],
+    ],
+    ids=["cut-off then another input", "an undated marked paragraph, then a long one",
+         "control character in a second body", "caption ending in a parenthesis", "no body then no headline",
+         "no footer then a dated headline"],
+)  # fmt: skip
+def test_to_digest_reads_back_the_same_entries_whatever_comes_around_them(pages: list[str]) -> None:
+    entries = [entry for n, page in enumerate(pages) for entry in digestparse.parse(page, source=f"{n}.txt").entries]
+    assert _reading(digestparse.parse(export.to_digest(entries)).entries) == _reading(entries)
+
+
+def test_to_digest_ends_a_page_after_an_entry_with_no_footer_and_starts_one_before_an_entry_with_no_headline() -> None:
+    cut = digestparse.parse(CUT_PAGE).entries
+    assert export.to_digest(cut).endswith("(REUTERS) Se\n\f\n")
+    headless = [e for e in digestparse.parse_file(SAMPLES / "invalid" / "body-without-headline.txt").entries
+                if not e.headline]  # fmt: skip
+    assert export.to_digest(headless).startswith("\f\n\n\n")
+    assert "\f" not in export.to_digest(digestparse.parse(SEED_PAGE).entries)
+
+
+def test_a_page_break_ends_a_page_as_the_end_of_the_input_does() -> None:
+    text = CUT_PAGE + "\n\f\n" + SEED_PAGE
+    digest = digestparse.parse(text)
+    assert [entry.status for entry in digest.entries] == ["ok", "partial"] + ["ok"] * 10
+    issue = digest.entries[1].issues[0]
+    assert issue.code == "cut-off-entry"
+    assert issue.message.endswith("found the page break at line 11 in the dateline, after 'Se'")
+    assert digest.diagnostics == [issue]  # the page break is blank: no span needs it

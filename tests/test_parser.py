@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import digestparse
-from digestparse import lines, syntax
+from digestparse import grouping, lines, syntax
 from digestparse.reader import Line, make_line
 
 from .conftest import SAMPLES, SEED
@@ -195,6 +195,13 @@ def test_every_truncation_marker_in_any_case_makes_a_line_a_body(marker: str) ->
     assert not lines.ends_with_marker(f"{marker} at the start, not the end")
 
 
+@pytest.mark.parametrize("pair", ["… Read More", "[...] Read more", "[…] …", "&hellip; READ MORE", "…Read More"])
+def test_two_truncation_markers_in_a_row_both_leave_the_excerpt(pair: str) -> None:
+    body = f"Lorries queue at the crossing. (AFP) March 3, 2021 The ministry said over the weekend {pair}"
+    (entry,) = digestparse.parse(f"Headline\n\n{body}\n\nBy |March 3rd, 2021|Iraq|\n").entries
+    assert (entry.excerpt, entry.truncated, entry.status) == ("The ministry said over the weekend", True, "ok")
+
+
 # The classifier's two searches, held to the grammar's own terminals: a dateline is
 # found through its year, a marker by its spellings; the answer is the plain search's.
 _PIECES = [*"ab .,(]e;0123\u00a0\t", "…", " Jan 3, 2020", "May 9 2021", "Sept. 7, 2018.", "19999", *_MARKERS]
@@ -231,31 +238,96 @@ def test_each_line_is_classified_by_its_shape(text: str, kind: lines.Kind) -> No
     assert lines.classify(make_line(1, text)) is kind
 
 
+# ------------------------------------------------------ a byline after the dateline
+
+LATE = "Headline\n\nSoldiers stand guard. (AFP) March 3, 2021 {} [...]\n\nBy |March 3rd, 2021|Iraq|\n"
+
+
+@pytest.mark.parametrize(
+    ("byline_and_excerpt", "authors", "excerpt"),
+    [
+        ("By John Smith The ministry said it would act", ["John Smith"], "The ministry said it would act"),
+        ("By Caleb Weiss In a recently published video", ["Caleb Weiss"], "In a recently published video"),
+        ("By Nick Givas and Jennifer Griffin A new report", ["Nick Givas", "Jennifer Griffin"], "A new report"),
+        ("By Abu Mahdi al-Muhandis and Jean de la Tour The talks", ["Abu Mahdi al-Muhandis", "Jean de la Tour"],
+         "The talks"),
+        ("By Zoë Ó Briain & Łukasz Żak On Monday", ["Zoë Ó Briain", "Łukasz Żak"], "On Monday"),
+        ("By Track Persia 12 tankers left", ["Track Persia"], "12 tankers left"),
+        ("By John Smith “We will act,” he said", ["John Smith"], "“We will act,” he said"),
+        ("By John Smith", ["John Smith"], None),
+    ],
+)  # fmt: skip
+def test_a_byline_after_the_dateline_is_read_as_the_byline(
+    byline_and_excerpt: str, authors: list[str], excerpt: str | None
+) -> None:
+    (entry,) = digestparse.parse(LATE.format(byline_and_excerpt)).entries
+    assert (entry.authors, entry.excerpt, entry.truncated, entry.status, entry.issues) == (
+        authors, excerpt, True, "ok", [])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("byline_and_excerpt", "authors", "first"),
+    [
+        ("By Falih Hassan Truck by truck", ["Falih Hassan"], "Truck"),
+        ("By Alissa J. Rubin and Falih Hassan Truck by truck", ["Alissa J. Rubin", "Falih Hassan"], "Truck"),
+        ("By Track Persia Iranian officials said", ["Track Persia"], "Iranian"),
+        ("By John Smith Prime Minister Mustafa al-Kadhimi said", ["John Smith"], "Prime"),  # two words, as most names
+    ],
+)
+def test_where_a_byline_after_the_dateline_ends_is_flagged_when_it_is_a_guess(
+    byline_and_excerpt: str, authors: list[str], first: str
+) -> None:
+    text = LATE.format(byline_and_excerpt)
+    (entry,) = digestparse.parse(text).entries
+    assert entry.authors == authors
+    assert entry.excerpt is not None
+    assert entry.excerpt.startswith(first)
+    [issue] = entry.issues
+    assert (issue.code, issue.severity, issue.line, issue.column) == ("uncertain-byline", "warning", 3,
+                                                                      text.split("\n")[2].index(first) + 1)  # fmt: skip
+    assert entry.status == "partial"
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse(text, strict=True)
+    assert raised.value.code == "uncertain-byline"
+    assert digestparse.parse(text, strict=True, allow={"uncertain-byline"}).entries[0].authors == authors
+
+
+@pytest.mark.parametrize(
+    "excerpt", ["By Tuesday, the ministry said", "By March 2021 the ministry had", "By the time we came", "by then"]
+)
+def test_an_excerpt_that_begins_with_by_is_no_byline(excerpt: str) -> None:
+    (entry,) = digestparse.parse(LATE.format(excerpt)).entries
+    assert (entry.authors, entry.excerpt, entry.status) == ([], excerpt, "ok")
+
+
 # ------------------------------------------------------------ cut-off entries
 
 
 @pytest.mark.parametrize(
-    ("sample", "parts", "after"),
+    ("sample", "parts", "stopped", "kept"),
     [
-        ("cut-off-in-dateline", ("A French soldier stands guard at a base near Mosul, Jan. 3, 2019.", "AFP", [],
-         "December 12"), "'12'"),
+        ("cut-off-in-dateline", ("A French soldier stands guard at a base near Mosul, Jan. 3, 2019.", "AFP", []),
+         "in the dateline, after 'December 12'", "December 12"),
         ("cut-off-in-byline", ("Fighters of the Popular Mobilization Forces at a checkpoint in al-Qaim, Aug. 28, "
-         "2019.", "WT", ["Florencia Monta"], None), "'Monta'"),
-        ("cut-off-after-credit", ("Tankers wait at the Basra Oil Terminal in the Gulf, Sept. 7, 2018.", "REUTERS", [],
-         "Se"), "'Se'"),
+         "2019.", "WT", ["Florencia Monta"]), "in the byline, after 'Monta'", None),
+        ("cut-off-after-credit", ("Tankers wait at the Basra Oil Terminal in the Gulf, Sept. 7, 2018.", "REUTERS", []),
+         "in the dateline, after 'Se'", "Se"),
+        ("cut-off-in-caption", ("Soldiers stand guard at the Zurbatiyah crossing near the town of", None, []),
+         "in the caption, after 'of'", None),
     ],
 )  # fmt: skip
 def test_an_entry_cut_off_by_the_end_of_the_input_keeps_the_parts_it_has(
-    sample: str, parts: tuple[str, str, list[str], str | None], after: str
+    sample: str, parts: tuple[str, str | None, list[str]], stopped: str, kept: str | None
 ) -> None:
     first, cut = digestparse.parse_file(SAMPLES / "invalid" / f"{sample}.txt").entries
     assert first.status == "ok"
-    assert (cut.caption, cut.credit, cut.authors, cut.excerpt) == parts
-    assert (cut.dateline, cut.published, cut.tags, cut.status) == (None, None, [], "partial")
+    assert (cut.caption, cut.credit, cut.authors) == parts
+    # What the end left of a dateline is neither the excerpt nor a date: the issue keeps it.
+    assert (cut.dateline, cut.excerpt, cut.published, cut.tags, cut.status) == (None, None, None, [], "partial")
     assert (cut.line, cut.end_line) == (7, 9)
     [issue] = cut.issues
-    assert (issue.code, issue.severity, issue.line) == ("cut-off-entry", "warning", 9)
-    assert issue.message.endswith(f"found the end of the input after {after}")
+    assert (issue.code, issue.severity, issue.line, issue.text) == ("cut-off-entry", "warning", 9, kept)
+    assert issue.message.endswith(f"found the end of the input {stopped}")
 
 
 @pytest.mark.parametrize("sample", ["chrome-about-at-end", "chrome-load-more-at-end", "site-chrome"])
@@ -285,7 +357,7 @@ def test_a_cut_off_entry_needs_its_headline() -> None:
 
 
 def _grouped(text: str, settle_at: int) -> list[lines.Draft | lines.Skipped]:
-    return list(lines.group(digestparse.reader.lines_of_text(text), settle_at=settle_at))
+    return list(grouping.group(digestparse.reader.lines_of_text(text), settle_at=settle_at))
 
 
 def _settling_changes_nothing(text: str) -> None:
@@ -325,7 +397,7 @@ def test_settling_keeps_every_sample_as_it_is() -> None:
 
 def test_a_digest_whose_footers_are_lost_is_given_as_it_is_read_not_held_whole() -> None:
     # 100,000 dated entries and no footer: the first entries come out after about
-    # lines.SETTLE_LINES lines have been read, and the rest in step with the reading.
+    # grouping.SETTLE_LINES lines have been read, and the rest in step with the reading.
     read = 0
 
     def footerless() -> Iterator[Line]:
@@ -336,11 +408,11 @@ def test_a_digest_whose_footers_are_lost_is_given_as_it_is_read_not_held_whole()
                 yield make_line(read, text)
 
     lag = 0
-    for item in lines.group(footerless()):
+    for item in grouping.group(footerless()):
         assert isinstance(item, lines.Draft)
         lag = max(lag, read - item.span[-1].number)
     assert read == 400_000
-    assert lag <= 4 * 2 * lines.SETTLE_LINES  # four lines an entry, two of them not blank
+    assert lag <= 4 * 2 * grouping.SETTLE_LINES  # four lines an entry, two of them not blank
 
 
 # ---------------------------------------------------------------- strict, allow

@@ -14,7 +14,7 @@ from digestparse.export import to_digest
 from digestparse.text import normalise
 
 from .conftest import SAMPLES
-from .strategies import JUNK, Truth, broken_documents, documents, hostile_text
+from .strategies import JUNK, Truth, broken_documents, documents, hostile_text, inputs
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -124,6 +124,14 @@ def test_to_digest_then_parse_gives_partial_entries_back_too(document: tuple[str
     text, target, code = document
     first = digestparse.parse(text).entries
     assert code in [issue.code for issue in first[target].issues], "the breakage gave the entry its issue"
+    again = digestparse.parse(to_digest(first)).entries
+    assert _reading(again) == _reading(first)
+
+
+@given(inputs())
+def test_to_digest_of_several_inputs_reads_back_the_same_entries(pages: list[tuple[str, str]]) -> None:
+    # The digest of a crawl: the entries of every input, cut-off ones among them, one after another in one text.
+    first = [entry for source, text in pages for entry in digestparse.parse(text, source=source).entries]
     again = digestparse.parse(to_digest(first)).entries
     assert _reading(again) == _reading(first)
 
