@@ -2,7 +2,7 @@
 
 Everything that can be checked is checked before anything is read or written
 (the format, the encoding, the codes of `allow`, every output's place, and that
-no output is one of the inputs); then the inputs are read in parts (parts.py),
+no output is one of the inputs: checks.py); then the inputs are read in parts (parts.py),
 on one process or on a pool of workers (pool.py, work.py), put in order
 (assemble.py) into one output; and one rule decides what a run leaves behind:
 
@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import IO, Any, NamedTuple, TextIO
 
-from . import __version__, formats
+from . import __version__, checks, formats
 from .assemble import (
     ArchiveTarget,
     Assembler,
@@ -32,13 +32,11 @@ from .assemble import (
     Summary,
     Target,
 )
-from .codes import CODES, unknown
 from .errors import EXIT_INTERNAL, EXIT_UNWRITABLE, OutputError, UsageError, WorkerLostError
-from .inputs import STDIN, Input, expand_inputs, is_digest_name, shown_name
+from .inputs import STDIN, Input, shown_name
 from .models import Diagnostic
-from .outputs import Output, reason
+from .outputs import Output
 from .parts import PART_BYTES, Part, Piece, Planner, one_process_parts
-from .reader import codec_name
 from .work import Options, Outcome, process, read_back, work_in_worker
 
 # With jobs="auto", worker processes are started for this much input or more: two
@@ -92,10 +90,11 @@ def convert(
     """
     out_path = None if not isinstance(out, str | os.PathLike) else os.fspath(out)
     fmt = formats.for_output(to, out_path if out_path != STDIN else None)
-    items = _expand(inputs)
-    _check(fmt, out_path, out, encoding=encoding, allow=allow)
-    sides = {"--diagnostics": _path(diagnostics), "--rejects": _path(rejects), "--summary": _path(summary)}
-    _check_outputs({"-o": out_path, **sides}, items, stdin)
+    items = checks.expand(inputs)
+    checks.settings(fmt, out_path, out, encoding=encoding, allow=allow)
+    sides = {"--diagnostics": checks.path(diagnostics), "--rejects": checks.path(rejects),
+             "--summary": checks.path(summary)}  # fmt: skip
+    checks.outputs({"-o": out_path, **sides}, items, stdin)
     if title is None and fmt.name == "markdown" and len(items) == 1 and not items[0].is_stdin:
         title = os.path.basename(items[0].source)
     options = Options(to=fmt.name, title=title, formula_guard=formula_guard, strict=strict, allow=frozenset(allow),
@@ -163,125 +162,6 @@ def reject_block(found: Diagnostic) -> str:
     first, last = found.line, found.end_line
     span = f"line {first}" if first == last else f"lines {first}-{last}"
     return f"==> {found.source} {span} <==\n{found.text or ''}\n\n"
-
-
-# -------------------------------------------------------------------- checks
-
-
-def _path(value: Path_ | None) -> str | None:
-    return None if value is None else os.fspath(value)
-
-
-def _expand(inputs: Iterable[Path_]) -> list[Input]:
-    names = list(inputs)
-    if not names:
-        raise UsageError("expected at least one input (a file, a folder, or '-' for standard input), found none")
-    try:
-        return expand_inputs(names)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-
-
-def _check(fmt: formats.Format, out_path: str | None, out: object, *, encoding: str, allow: Collection[str]) -> None:
-    """The run's own settings: an encoding of text, known codes, and an archive that can be written."""
-    try:
-        codec_name(encoding)
-    except LookupError as error:
-        raise UsageError(f"expected a text encoding for --encoding, found {encoding!r}: {error}") from None
-    strange = unknown(set(allow))
-    if strange:
-        raise UsageError(f"expected diagnostic codes for --allow, found {', '.join(map(repr, strange))}; "
-                         f"the codes are: {', '.join(CODES)}")  # fmt: skip
-    if fmt.archive and out_path in (None, STDIN):
-        example = "-o news.db" if fmt.name == "sqlite" else f"-o news.{fmt.name}"
-        found = "standard output" if out_path == STDIN else f"an open {type(out).__name__}"
-        raise UsageError(f"expected a file to write the {fmt.name} archive to ({example}), found {found}")
-    if fmt.needs is not None:
-        try:
-            __import__(fmt.needs)
-        except ImportError:
-            raise UsageError(f"expected {fmt.needs} for --to {fmt.name}, found it missing: "
-                             f"pip install 'digestparse[{fmt.name}]'") from None  # fmt: skip
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _stdin_identity(stdin: IO[bytes] | None) -> tuple[int, int] | None:
-    """The file standard input reads, when it is one (`< page.txt`): an output must not be it."""
-    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
-    try:
-        found = os.fstat(stream.fileno()) if stream is not None else None
-    except (OSError, ValueError, AttributeError):  # a stream with no descriptor (a test's BytesIO)
-        return None
-    if found is None or not stat.S_ISREG(found.st_mode):
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _check_outputs(outputs: dict[str, str | None], items: list[Input], stdin: IO[bytes] | None) -> None:
-    """At most one output on standard output, a folder that exists for each file, never onto an input or another."""
-    on_stdout = [flag for flag, path in outputs.items() if path == STDIN]
-    if len(on_stdout) > 1:
-        raise UsageError(f"expected one output on standard output, found {on_stdout[0]} and {on_stdout[1]} both '-'"
-                         " (give -o FILE for the entries)")  # fmt: skip
-    files = {flag: path for flag, path in outputs.items() if path is not None and path != STDIN}
-    for flag, path in files.items():
-        _check_place(flag, path)
-    if not files:
-        return
-    inputs: dict[tuple[int, int], str] = {}
-    paths: dict[str, str] = {}  # an input that does not exist, which an output of that path would become
-    for item in items:
-        where = _stdin_identity(stdin) if item.is_stdin else _identity(item.name)
-        if where is not None:
-            inputs[where] = "standard input" if item.is_stdin else repr(item.source)
-        elif not item.is_stdin:
-            paths[os.path.realpath(item.name)] = repr(item.source)
-    folders = sorted({os.path.dirname(item.name) for item in items if item.in_folder})
-    seen: dict[object, str] = {}
-    for flag, path in files.items():
-        where = _identity(path)
-        same = inputs.get(where) if where is not None else paths.get(os.path.realpath(path))
-        if same is not None:
-            also = "" if same == repr(shown_name(path)) else f" (the same file as the input {same})"
-            raise UsageError(f"expected {flag} to be a file other than the inputs, found {shown_name(path)!r}{also}; "
-                             "nothing was written")  # fmt: skip
-        if is_digest_name(path) and any(_is_within(path, folder) for folder in folders):
-            raise UsageError(f"expected {flag} outside the input folders, found {shown_name(path)!r}: a .txt file "
-                             "there is read as a digest; write it elsewhere")  # fmt: skip
-        key: object = where if where is not None else os.path.realpath(path)
-        if key in seen:
-            raise UsageError(f"expected a file of its own for each output, found {seen[key]} and {flag} both "
-                             f"{shown_name(path)!r}")  # fmt: skip
-        seen[key] = flag
-
-
-def _check_place(flag: str, path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        is_folder = stat.S_ISDIR(os.stat(folder).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        is_folder = False
-    except OSError as error:  # a folder that cannot be reached: no permission, ...
-        raise OutputError(f"cannot write {shown_name(path)} ({flag}): {reason(error)}") from None
-    if not is_folder:
-        shown = os.path.dirname(path) or "."
-        raise UsageError(f"expected an existing folder for {flag} {shown_name(path)!r}, found no folder "
-                         f"{shown_name(shown)!r}")  # fmt: skip
-    if os.path.isdir(path):
-        raise UsageError(f"expected a file name for {flag}, found the directory {shown_name(path)!r}")
-
-
-def _is_within(path: str, folder: str) -> bool:
-    parent = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    top = os.path.realpath(folder)
-    return parent == top or parent.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _size(item: Input) -> int:
