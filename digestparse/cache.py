@@ -20,13 +20,17 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
-from importlib import metadata
+from importlib import import_module, metadata
 from typing import Any, NamedTuple
 
 from .lalr import Tables
+
+# The regex engine, a private module of Python's own (see "regexes" below).
+_sre: Any = import_module("_sre")
 
 # The layout of the kept file: a change of it makes every kept file a stranger, rebuilt.
 FORMAT = 1
@@ -42,10 +46,12 @@ class Terminal(NamedTuple):
 
 
 class Built(NamedTuple):
-    """What a run needs of the built grammar: its terminals, and the lean runner's tables (None: lark runs)."""
+    """What a run needs of the built grammar: its terminals, the lean runner's tables (None: lark runs),
+    and each of their regexes as the regex engine runs it (`compiled`)."""
 
     terminals: dict[str, Terminal]
     tables: Tables | None
+    codes: dict[str, list[Any]]  # by pattern and flags (code_key): what re compiles it to
 
 
 def folder() -> str | None:
@@ -60,7 +66,7 @@ def folder() -> str | None:
 
 
 def _versions() -> str:
-    return f"lark{metadata.version('lark')}-py{sys.version_info.major}.{sys.version_info.minor}"
+    return f"lark{metadata.version('lark')}-py{sys.version_info.major}.{sys.version_info.minor}-sre{_sre.MAGIC}"
 
 
 def lark_file() -> str | bool:
@@ -90,11 +96,12 @@ def _read(path: str, key: str) -> Built:
         raise ValueError("another grammar's")
     terminals = {name: Terminal(*fields) for name, fields in data["terminals"].items()}
     tables = None if data["tables"] is None else Tables.from_json(data["tables"])
-    return Built(terminals, tables)
+    return Built(terminals, tables, data["codes"])
 
 
 def _write(path: str, key: str, made: Built) -> None:
-    data = {"key": key, "terminals": made.terminals, "tables": None if made.tables is None else made.tables.as_json()}
+    data = {"key": key, "terminals": made.terminals, "tables": None if made.tables is None else made.tables.as_json(),
+            "codes": made.codes}  # fmt: skip
     with contextlib.suppress(OSError):  # a cache that cannot be written only means no cache
         fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tables-", suffix=".tmp")
         try:
@@ -104,3 +111,45 @@ def _write(path: str, key: str, made: Built) -> None:
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)
+
+
+# ------------------------------------------------------------------ regexes
+#
+# Compiling the grammar's regexes (the scanners' look-aheads are long) took 37 ms
+# at every start, most of it the re module's own parser and compiler, written in
+# Python; the regex engine's code they give is plain data, kept here with the
+# tables, and given back to the engine at once (0.3 ms). These are private parts
+# of the re module, read in this one place: any failure, or a Python whose engine
+# differs (its magic number is in the key), falls back to re.compile.
+
+
+def code_key(pattern: str, flags: int) -> str:
+    """The key of a pattern's code in Built.codes."""
+    return f"{flags}:{pattern}"
+
+
+def regex_code(pattern: str, flags: int) -> list[Any] | None:
+    """What the re module compiles a pattern to, as plain data; None where this Python's re cannot say."""
+    try:
+        parser: Any = import_module("re._parser")  # private parts, read here only
+        compiler: Any = import_module("re._compiler")
+        parsed = parser.parse(pattern, flags)
+        code = compiler._code(parsed, flags)
+        groups = parsed.state.groupdict
+        names: list[str | None] = [None] * parsed.state.groups
+        for name, number in groups.items():
+            names[number] = name
+        return [flags | parsed.state.flags, list(code), parsed.state.groups - 1, dict(groups), names]
+    except Exception:  # noqa: BLE001 - another Python's re: no kept code, re.compile at run time
+        return None
+
+
+def compiled(codes: dict[str, list[Any]], pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern compiled from its kept code (codes), else by re.compile."""
+    found = codes.get(code_key(pattern, flags))
+    if found is not None:
+        with contextlib.suppress(Exception):  # a kept code this engine refuses: compiled again
+            full_flags, code, groups, groupindex, indexgroup = found
+            made: re.Pattern[str] = _sre.compile(pattern, full_flags, code, groups, groupindex, tuple(indexgroup))
+            return made
+    return re.compile(pattern, flags)

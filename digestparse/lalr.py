@@ -142,11 +142,13 @@ class LeanParser:
 
     `separators` names terminals that only divide a text into parts (the
     footer's "|"): each of their pieces is one shared Piece with no text and no place.
-    A state's scanner is compiled when a text first reaches the state: a run
-    compiles only what its texts need (compiling them all cost 9 ms).
+    A state's scanner is compiled when a text first reaches the state, by
+    `compile_regex` (re.compile, or the kept code of cache.compiled).
     """
 
-    def __init__(self, tables: Tables, separators: frozenset[str] = frozenset()) -> None:
+    def __init__(self, tables: Tables, separators: frozenset[str] = frozenset(),
+                 compile_regex: Callable[[str, int], re.Pattern[str]] = re.compile) -> None:  # fmt: skip
+        self._compile = compile_regex
         self._starts = tables.starts
         self._ends = tables.ends
         self._actions = tables.actions
@@ -160,7 +162,8 @@ class LeanParser:
         scan = self._tables.scan_of[state]
         scanner = self._scanners.get(scan)
         if scanner is None:
-            scanner = self._scanners[scan] = _scanner(*self._tables.scans[scan])
+            terminals, ignored, flags = self._tables.scans[scan]
+            scanner = self._scanners[scan] = self._compile(scanner_pattern(terminals, ignored), flags)
         by_group: list[_Step] = [("", None, None)] * (scanner.groups + 1)
         for name, number in scanner.groupindex.items():
             by_group[number] = (name, self._actions[state].get(name), self._shared.get(name))
@@ -213,7 +216,7 @@ class _States(dict[int, _State]):
         return made
 
 
-def _scanner(terminals: list[tuple[str, str]], ignored: list[str], flags: int) -> re.Pattern[str]:
+def scanner_pattern(terminals: list[tuple[str, str]], ignored: list[str]) -> str:
     """One state's scanner: ignored text, then the first of its terminals (in lark's order) that matches.
 
     Lark's own scanner tries the ignored terminals with the others, a regex call
@@ -223,7 +226,7 @@ def _scanner(terminals: list[tuple[str, str]], ignored: list[str], flags: int) -
     skip = "|".join(regex for name, regex in terminals if name in ignored)
     named = [f"(?P<{name}>{regex})" for name, regex in terminals if name not in ignored]
     prefix = f"(?:{skip})*+" if skip else ""
-    return re.compile(prefix + "(?:" + "|".join([*named, r"\Z"]) + ")", flags)
+    return prefix + "(?:" + "|".join([*named, r"\Z"]) + ")"
 
 
 def _piece(text: str, kind: str, value: str, pos: int) -> Piece:

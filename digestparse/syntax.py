@@ -17,6 +17,7 @@ itself reads every text (slower; the same results, which the tests check).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import cache as kept
 from .errors import DigestError
-from .lalr import LeanParser, Piece, UnsupportedParserError, read_tables
+from .lalr import LeanParser, Piece, UnsupportedParserError, read_tables, scanner_pattern
 
 if TYPE_CHECKING:
     from lark import Lark, Token, UnexpectedInput
@@ -226,7 +227,11 @@ def _build() -> kept.Built:
         tables = read_tables(parser)
     except UnsupportedParserError:
         tables = None  # another lark release: lark itself still parses
-    return kept.Built(terminals, tables)
+    patterns = [(terminal.regexp, 0) for terminal in terminals.values()]
+    if tables is not None:
+        patterns += [(scanner_pattern(names, ignored), flags) for names, ignored, flags in tables.scans]
+    codes = {kept.code_key(*pattern): kept.regex_code(*pattern) for pattern in patterns}
+    return kept.Built(terminals, tables, {key: code for key, code in codes.items() if code is not None})
 
 
 @cache
@@ -239,8 +244,10 @@ def _lean() -> LeanParser | None:
     """The lean runner of the grammar's tables; None when lark runs every text."""
     if _chosen_backend() == "lark":
         return None
-    tables = _built().tables
-    return None if tables is None else LeanParser(tables, separators=SEPARATORS)
+    built = _built()
+    if built.tables is None:
+        return None
+    return LeanParser(built.tables, separators=SEPARATORS, compile_regex=functools.partial(kept.compiled, built.codes))
 
 
 def backend() -> str:
@@ -340,7 +347,8 @@ def _problem(error: UnexpectedInput, text: str) -> SyntaxProblem:
 @cache
 def shape(name: str) -> re.Pattern[str]:
     """One of the grammar's terminals, compiled: for code that must tell text apart as the grammar does."""
-    return re.compile(_built().terminals[name].regexp)
+    built = _built()
+    return kept.compiled(built.codes, built.terminals[name].regexp)
 
 
 @cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -292,3 +293,31 @@ def test_a_cache_folder_that_cannot_be_made_only_means_no_cache(tmp_path: Path) 
     blocker.write_text("not a folder")
     command = [sys.executable, "-m", "digestparse", str(SAMPLE_FILES[0]), "--to", "jsonl"]
     assert _run(command, blocker) == _run(command, tmp_path / "fine")
+
+
+# ------------------------------------------------------------ kept regexes
+
+
+def test_every_kept_regex_is_the_one_re_compiles() -> None:
+    from digestparse import cache
+
+    built = syntax._built()
+    assert len(built.codes) > 50  # every terminal, every scanner
+    texts = list(_sample_texts())[:400]
+    for key in built.codes:
+        flags, pattern = key.split(":", 1)
+        kept, fresh = cache.compiled(built.codes, pattern, int(flags)), re.compile(pattern, int(flags))
+        assert (kept.pattern, kept.flags, kept.groups, kept.groupindex) == (
+            fresh.pattern, fresh.flags, fresh.groups, fresh.groupindex)  # fmt: skip
+        for text in texts:
+            found, expected = kept.match(text), fresh.match(text)
+            assert (found and found.span(), found and found.lastgroup) == (expected and expected.span(),
+                                                                           expected and expected.lastgroup)  # fmt: skip
+
+
+def test_a_kept_regex_the_engine_refuses_is_compiled_again() -> None:
+    from digestparse import cache
+
+    codes = {cache.code_key("a+b", 0): [32, [1, 2, 3], 0, {}, [None]]}  # no code the engine runs
+    assert cache.compiled(codes, "a+b").match("aab") is not None
+    assert cache.compiled({}, "a+b").match("ab") is not None
