@@ -147,8 +147,11 @@ class LeanParser:
     """
 
     def __init__(self, tables: Tables, separators: frozenset[str] = frozenset(),
-                 compile_regex: Callable[[str, int], re.Pattern[str]] = re.compile) -> None:  # fmt: skip
+                 compile_regex: Callable[[str, int], re.Pattern[str]] = re.compile,
+                 routes: dict[str, list[list[str]]] | None = None) -> None:  # fmt: skip
         self._compile = compile_regex
+        self._route_names = routes or {}
+        self._routes: dict[str, list[tuple[re.Pattern[str], list[tuple[str, Piece | None]]]]] = {}
         self._starts = tables.starts
         self._ends = tables.ends
         self._actions = tables.actions
@@ -171,6 +174,10 @@ class LeanParser:
 
     def parse(self, text: str, start: str) -> list[Piece] | None:
         """The terminals of `text` read from rule `start`, in order; None when the text does not fit."""
+        if start in self._route_names and "\n" not in text:
+            routed = self._by_route(text, start)
+            if routed is not None:
+                return routed
         states = self._states
         stack = [self._starts[start]]
         found: list[Piece] = []
@@ -202,6 +209,58 @@ class LeanParser:
         if not _accept(self._actions, stack, self._ends[start]):
             return None
         return found
+
+    def _by_route(self, text: str, start: str) -> list[Piece] | None:
+        """The terminals of a one-line text read by the first of its start rule's routes that matches it, or None."""
+        for route, steps in self._routes.get(start) or self._make_routes(start):
+            hit = route.match(text)
+            if hit is not None:  # exact by construction: what the loop would find
+                return [shared or Piece(kind, hit.group(n), 1, hit.start(n) + 1)
+                        for n, (kind, shared) in enumerate(steps, start=1)]  # fmt: skip
+        return None
+
+    def _make_routes(self, start: str) -> list[tuple[re.Pattern[str], list[tuple[str, Piece | None]]]]:
+        made = []
+        for names in self._route_names[start]:
+            pattern, flags = route_pattern(self._tables, start, names)
+            made.append((self._compile(pattern, flags), [(name, self._shared.get(name)) for name in names]))
+        self._routes[start] = made
+        return made
+
+
+def route_pattern(tables: Tables, start: str, names: list[str]) -> tuple[str, int]:
+    """One regex that reads a text as exactly these terminals, as the loop would, or does not match at all.
+
+    A route is a sequence of terminals that rule `start` accepts. Its regex is,
+    for each terminal in turn, built from the scanner of the state the table is
+    in there: that state's ignored text; a look-ahead that none of the state's
+    terminals tried before this one matches (the scanner takes the first that
+    does); the terminal itself in an atomic group (it matches as it would alone);
+    and at the end only ignored text. So when it matches, the loop would have
+    found these terminals, with the same texts and places: a text of another
+    shape does not match, and goes through the loop. Raises ValueError for a
+    sequence the table does not accept.
+    """
+    stack = [tables.starts[start]]
+    parts = []
+    flags = 0
+    for name in names:
+        terminals, ignored, flags = tables.scans[tables.scan_of[stack[-1]]]
+        skip = "|".join(regex for kind, regex in terminals if kind in ignored)
+        tried = [(kind, regex) for kind, regex in terminals if kind not in ignored]
+        kinds = [kind for kind, _ in tried]
+        if name not in kinds:
+            raise ValueError(f"the table has no action for {name} there: {names}")
+        before = [regex for _, regex in tried[: kinds.index(name)]]
+        not_before = f"(?!{'|'.join(f'(?:{regex})' for regex in before)})" if before else ""
+        parts.append((f"(?:{skip})*+" if skip else "") + not_before + f"((?>{dict(tried)[name]}))")
+        if not _feed(tables.actions, stack, name):
+            raise ValueError(f"the table has no action for {name} there: {names}")
+    if not _accept(tables.actions, stack, tables.ends[start]):
+        raise ValueError(f"the table does not accept {names} from {start}")
+    terminals, ignored, _ = tables.scans[tables.scan_of[stack[-1]]]
+    skip = "|".join(regex for kind, regex in terminals if kind in ignored)
+    return "".join(parts) + (f"(?:{skip})*+" if skip else "") + r"\Z", flags
 
 
 class _States(dict[int, _State]):

@@ -321,3 +321,52 @@ def test_a_kept_regex_the_engine_refuses_is_compiled_again() -> None:
     codes = {cache.code_key("a+b", 0): [32, [1, 2, 3], 0, {}, [None]]}  # no code the engine runs
     assert cache.compiled(codes, "a+b").match("aab") is not None
     assert cache.compiled({}, "a+b").match("ab") is not None
+
+
+# ------------------------------------------------------------------ routes
+
+
+def _footer_lines() -> list[str]:
+    lines = [text for text in _sample_texts() if "\n" not in text and text.lstrip()[:2].lower() == "by"]
+    assert len(lines) > 100
+    return lines
+
+
+@needs_lean
+def test_a_route_reads_a_footer_exactly_as_the_loop_does_and_reads_most() -> None:
+    built = syntax._built()
+    assert built.tables is not None
+    with_routes = syntax._lean()
+    assert with_routes is not None
+    loop_only = lalr.LeanParser(built.tables, separators=syntax.SEPARATORS)
+    footers = _footer_lines()
+    routed = 0
+    for text in footers:
+        assert with_routes.parse(text, "footer") == loop_only.parse(text, "footer"), text
+        routed += with_routes._by_route(text, "footer") is not None
+    assert routed >= 0.6 * len(footers), f"{routed} of {len(footers)} sample footers went by a route"
+
+
+@needs_lean
+@given(st.lists(st.sampled_from(["By ", "By Admin", "|", "April 23rd, 2020", "2022-04-01T10:15:00+00:00",
+                                 "Iraq, Iran", " ", "0 Comments", "Comments Off on x", "Tags: a", "by"]),
+                min_size=1, max_size=10).map("".join))  # fmt: skip
+@example("By |April 23rd, 2020|Iraq, North America, USA|")
+@example("By Admin|2022-04-01T10:15:00+00:00April 1st, 2022|Iraq|0 Comments")
+def test_a_route_never_reads_a_text_otherwise_than_the_loop(text: str) -> None:
+    built = syntax._built()
+    assert built.tables is not None
+    lean = syntax._lean()
+    assert lean is not None
+    loop_only = lalr.LeanParser(built.tables, separators=syntax.SEPARATORS)
+    assert lean.parse(text, "footer") == loop_only.parse(text, "footer")
+    assert_same_reading(text)
+
+
+def test_a_route_the_table_does_not_accept_is_refused() -> None:
+    tables = syntax._built().tables
+    assert tables is not None
+    with pytest.raises(ValueError, match="does not accept"):
+        lalr.route_pattern(tables, "body", ["CAPTION"])  # a body goes on to its dateline
+    with pytest.raises(ValueError, match="no action"):
+        lalr.route_pattern(tables, "footer", ["PIPE"])  # a footer starts with "By"
