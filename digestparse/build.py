@@ -206,8 +206,8 @@ class EntryBuilder:
         byline = parts.byline
         after = max(parts.dateline.line, byline.line + byline.text.count("\n") if byline is not None else 0)
         for line in body[after:]:
-            again = syntax.parse_body(line.text)
-            if isinstance(again, syntax.BodyParts) and again.dateline is not None:
+            again = syntax.body_or_none(line.text)
+            if again is not None and again.dateline is not None:
                 found = f"Expected one body paragraph with a dateline, found a second one: {quote(clean(line.text))}"
                 self.issue("extra-body", found, line, text=line.raw)
                 return

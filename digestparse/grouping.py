@@ -62,8 +62,8 @@ def _is_cut_off_body(body: list[Line], *, after_text: bool) -> bool:
     shape only right after the page's last entry: after `other text`, such as
     "Share this:" or a list of links, it is more of that text.
     """
-    parts = syntax.parse_cut_body(joined(body))
-    if not isinstance(parts, syntax.BodyParts):
+    parts = syntax.body_or_none(joined(body), "cut_body")
+    if parts is None:
         return False
     alone = parts.caption is not None and parts.caption.type == "CAPTION_SO_FAR"
     return not (alone and after_text)

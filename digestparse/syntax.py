@@ -40,6 +40,7 @@ __all__ = [
     "Piece",
     "SyntaxProblem",
     "backend",
+    "body_or_none",
     "date_pieces",
     "marker_spellings",
     "parse_body",
@@ -287,6 +288,20 @@ def parse_cut_body(text: str) -> BodyParts | SyntaxProblem:
 def parse_footer(text: str) -> FooterParts | SyntaxProblem:
     """Name the parts of a footer line."""
     return _parse(text, "footer", FooterParts)
+
+
+def body_or_none(text: str, start: str = "body") -> BodyParts | None:
+    """The parts of a body (or of a cut body: `start`), or None when it does not fit.
+
+    For code that only asks whether a text is a body: no lark to say what was
+    expected and where (lark would be imported and built for that alone).
+    """
+    lean = _lean()
+    if lean is None:
+        found = _parse_with_lark(text, start, BodyParts)
+        return found if isinstance(found, BodyParts) else None
+    pieces = lean.parse(text, start)
+    return None if pieces is None else _body_parts(pieces)
 
 
 _Parts = TypeVar("_Parts", BodyParts, FooterParts)

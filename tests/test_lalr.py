@@ -270,6 +270,9 @@ def test_a_run_whose_texts_fit_needs_no_lark(tmp_path: Path) -> None:
     _run([sys.executable, "-m", "digestparse", seed, "-q"], tmp_path)  # the first run builds, with lark
     code, out, err = _run([sys.executable, "-c", FIT, seed, "--to", "jsonl", "-q"], tmp_path)
     assert (code, out.count("\n"), err) == (0, 10, "[]\n")
+    # Site text after the last entry is tried as a cut-off body: a question, which needs no explanation.
+    chrome = str(SAMPLES / "valid" / "site-chrome.txt")
+    assert _run([sys.executable, "-c", FIT, chrome, "--to", "jsonl", "-q"], tmp_path)[2] == "[]\n"
     broken = str(SAMPLES / "invalid" / "footer-timestamp-without-date.txt")  # a footer lark must explain
     code, out, err = _run([sys.executable, "-c", FIT, broken, "--to", "jsonl", "-q"], tmp_path)
     assert err == "['lark']\n"
