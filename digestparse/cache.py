@@ -27,13 +27,15 @@ from collections.abc import Callable
 from importlib import import_module, metadata
 from typing import Any, NamedTuple
 
+from . import __version__
 from .lalr import Tables
 
 # The regex engine, a private module of Python's own (see "regexes" below).
 _sre: Any = import_module("_sre")
 
-# The layout of the kept file: a change of it makes every kept file a stranger, rebuilt.
-FORMAT = 1
+# The layout and contents of the kept file (the tables, the terminals, the regexes' code, the routes'):
+# a change of it makes every kept file a stranger, rebuilt. The key holds digestparse's version too.
+FORMAT = 2
 
 
 class Terminal(NamedTuple):
@@ -77,7 +79,7 @@ def lark_file() -> str | bool:
 
 def built(grammar: str, build: Callable[[], Built]) -> Built:
     """The built grammar of this text: read from the cache folder, or built (`build`, with lark) and kept there."""
-    key = hashlib.sha256(f"{FORMAT}\n{_versions()}\n{grammar}".encode()).hexdigest()
+    key = hashlib.sha256(f"{FORMAT}\n{__version__}\n{_versions()}\n{grammar}".encode()).hexdigest()
     where = folder()
     path = None if where is None else os.path.join(where, f"tables-{key[:16]}.json")
     if path is not None:
