@@ -127,8 +127,15 @@ class _Stopped(KeyboardInterrupt):
     """SIGTERM, taken as Ctrl-C is: the run stops, its outputs are left as they were."""
 
 
-def _stop_on_sigterm(number: int, frame: FrameType | None) -> None:
-    raise _Stopped
+# The signal that stopped the run, once one has. A library may wrap the KeyboardInterrupt a
+# signal raises in its own error (pydantic does, when it comes in a serializer it calls):
+# what was asked for is still a stop, never an internal error.
+_received: list[int] = []
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    _received.append(number)
+    raise _Stopped if number == signal.SIGTERM else KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,23 +149,35 @@ def main(argv: list[str] | None = None) -> int:
     _prefer_utf8(sys.stdout)
     stderr = Stderr(sys.stderr)
     if own_process:
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        signal.signal(signal.SIGTERM, _stop)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
+            signal.signal(signal.SIGINT, _stop)
+    return _guarded(args, stderr, own_process=own_process)
+
+
+def _guarded(args: argparse.Namespace, stderr: Stderr, *, own_process: bool) -> int:
+    """The run, every way it can end turned into an exit status: never a traceback (but with --debug)."""
     try:
         return _run(args, stderr, own_process=own_process)
     except StdoutClosedError:
         return EXIT_OK
     except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: every output is left as it was, the workers stop
-        stopped = isinstance(stop, _Stopped)
-        stderr.say("digestparse: stopped by SIGTERM" if stopped else "digestparse: interrupted")
-        return EXIT_TERMINATED if stopped else EXIT_INTERRUPTED
+        return _stopped(stderr, terminated=isinstance(stop, _Stopped))
     except DigestError as error:
         return _failed(error, stderr)
     except Exception as error:  # the last line of defence: never a traceback
+        if _received:  # a stop, wrapped by a library on its way out
+            return _stopped(stderr, terminated=_received[0] == signal.SIGTERM)
         if args.debug:
             raise
         stderr.say(f"digestparse: internal error: {type(error).__name__}: {escape_controls(str(error))} "
                    "(run with --debug for details)")  # fmt: skip
         return EXIT_INTERNAL
+
+
+def _stopped(stderr: Stderr, *, terminated: bool) -> int:
+    stderr.say("digestparse: stopped by SIGTERM" if terminated else "digestparse: interrupted")
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
 def _failed(error: DigestError, stderr: Stderr) -> int:

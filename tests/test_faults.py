@@ -241,3 +241,29 @@ def test_standard_output_closed_early_on_a_pipe_given_by_name_ends_quietly() -> 
     assert done.returncode == 0
     assert len(done.stdout) == 100
     assert b"error" not in done.stderr
+
+
+WRAPPED = """
+import signal, sys
+from digestparse import cli, export
+number = getattr(signal, sys.argv.pop())
+def render(self, entry):
+    try:
+        signal.raise_signal(number)  # the signal lands in a library's callback
+    except KeyboardInterrupt as stop:
+        raise RuntimeError(f"Error calling function: {type(stop).__name__}") from None  # as pydantic wraps it
+export.JsonLinesDocument.render = render
+raise SystemExit(cli.main())
+"""
+
+
+@pytest.mark.parametrize(("name", "status", "said"), [("SIGINT", 130, "digestparse: interrupted"),
+                                                      ("SIGTERM", 143, "digestparse: stopped by SIGTERM")])  # fmt: skip
+def test_a_stop_that_a_library_wraps_in_its_own_error_is_still_a_stop(tmp_path: Path, name: str, status: int,
+                                                                      said: str) -> None:  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run([sys.executable, "-c", WRAPPED, str(SEED), "-o", str(out), name], capture_output=True,
+                          text=True, cwd=ROOT, check=False, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (status, said), done.stderr
+    assert "internal error" not in done.stderr
+    assert not out.exists()
