@@ -434,3 +434,15 @@ def test_public_names_and_nothing_else() -> None:
     assert {"TYPE_CHECKING", "annotations", "import_module"}.isdisjoint(dir(digestparse))
     for name in digestparse.__all__:
         assert getattr(digestparse, name) is not None
+
+
+def test_a_question_for_a_headline_after_site_text_is_the_headline() -> None:
+    # Site text, then an entry whose headline is a long question: the question is the headline,
+    # not the first half of a body split in two under a headline of site text.
+    seed = SEED.read_text(encoding="utf-8").strip().split("\n\n")
+    asked = "\n\n".join(seed[15:18])
+    assert seed[15].endswith("?")
+    digest = digestparse.parse("Home | News\nSearch this site\n\n" + asked + "\n", source="s")
+    [entry] = digest.entries
+    assert (entry.headline, entry.line, entry.status) == (seed[15], 4, "ok")
+    assert [(d.code, d.line, d.end_line) for d in digest.diagnostics] == [("skipped-text", 1, 2)]
