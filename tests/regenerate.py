@@ -1,6 +1,6 @@
 """Rewrite the samples' expectations and the golden outputs from the current code, and show what changed.
 
-    python -m tests.regenerate          # rewrite them, then print `git diff --stat` and the diff
+    python -m tests.regenerate          # rewrite them, then name each changed file and show `git diff`
     python -m tests.regenerate --check  # change nothing; exit 1 if any file would change
 
 A change of a field, of a message's place or of the id formula changes many
@@ -101,8 +101,11 @@ def main() -> int:
         return 1 if changed else 0
     for path, text in made:
         path.write_bytes(text.encode("utf-8"))
-    if changed:
-        subprocess.run(["git", "-C", str(ROOT), "diff", "--stat", "--", "samples", "tests/golden"], check=False)  # noqa: S607
+    for path in changed:
+        print(f"changed: {path.relative_to(ROOT)}")
+    in_git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-inside-work-tree"],  # noqa: S607
+                            capture_output=True, check=False).returncode == 0  # fmt: skip
+    if changed and in_git:  # outside a repository, git diff would compare the two folders with each other
         subprocess.run(["git", "-C", str(ROOT), "diff", "--", "samples", "tests/golden"], check=False)  # noqa: S607
     print(f"{len(changed)} of {len(made)} expectation files changed.")
     return 0
