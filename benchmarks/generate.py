@@ -3,7 +3,7 @@
     python benchmarks/generate.py OUT.txt --megabytes 16 [--seed 1]
 
 Each "page" is what an archive listing page flattens to: site navigation, ten
-or so entries, and pagination. Every variant of SPEC section 1 appears, in
+or so entries, and pagination. Every variant of docs/format.md appears, in
 proportions like those of scraped archives: most entries are whole and
 well-formed; a few lose a footer, repeat one, or miss a dateline.
 """

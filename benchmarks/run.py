@@ -1,4 +1,4 @@
-"""Measure digestparse against a plain-regex baseline and a floor, in one run: the table of the README's speed page.
+"""Measure digestparse against a plain-regex baseline and a floor, in one run: the table of docs/speed.md.
 
     python benchmarks/run.py [--sizes 4 20 64] [--repeat 5] [--against DIR] [--only single|files|start]
 
@@ -260,7 +260,7 @@ def start_up(repeat: int) -> None:
 
 
 def main() -> None:
-    """Run the measurements and print them as Markdown, for the README's speed page."""
+    """Run the measurements and print them as Markdown, for docs/speed.md."""
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--sizes", type=int, nargs="+", default=[4, 20, 64])
     options.add_argument("--files", type=int, default=32)

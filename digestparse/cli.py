@@ -3,7 +3,7 @@
 Everything a run does is the library's `convert`; here are only the flags, what
 standard error shows (each diagnostic, up to a screenful; a progress bar; the
 summary line), and the mapping of what happened to an exit status (exit
-statuses: digestparse.assemble, and the README's table).
+statuses: digestparse.assemble, and the table of docs/cli.md).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ PROGRESS_MIN_BYTES = 32 << 20
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, kept separate so the README and tests can show it."""
+    """The argument parser, kept separate so that docs/cli.md and the tests can check it."""
     parser = argparse.ArgumentParser(
         prog="digestparse",
         description="Turn plain-text news digests into JSON, JSON Lines, CSV, Markdown, digest text, a SQLite "

@@ -1,9 +1,9 @@
 """Every diagnostic code digestparse reports: its severity and what it means.
 
 This table is the one place a code is defined. The parser takes each code's
-severity from here, `--allow` checks its codes against it, and the README's
-table of codes is generated from it (`python -m digestparse.codes`; a test
-holds the README to it).
+severity from here, `--allow` checks its codes against it, and the table
+of codes in docs/format.md is generated from it (`python -m digestparse.codes`; a test
+holds the page to it).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def unknown(names: set[str]) -> list[str]:
 
 
 def markdown_table() -> str:
-    """The table of codes, as the README shows it."""
+    """The table of codes, as docs/format.md shows it."""
     rows = ["| code | severity | when |", "|---|---|---|"]
     rows += [f"| `{code.name}` | {code.severity} | {code.meaning.replace('|', chr(92) + '|')} |" for code in _ALL]
     return "\n".join(rows) + "\n"

@@ -6,7 +6,7 @@
     frame = read_digests("archive/**/*.txt")          # or "s3://bucket/archive/**/*.txt"
     frame[frame.status == "partial"].compute()
 
-The columns are the contract's keys, in order (SPEC section 2), typed as the
+The columns are the contract's keys, in order (docs/format.md: the fields of an entry), typed as the
 Parquet files of `--to parquet` type them (digestparse.sinks.arrow_schema):
 Arrow strings, dates (date32; NA for a missing date), lists of strings, and
 `issues` as a list of diagnostic structs. Files are opened with fsspec, so any

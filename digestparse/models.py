@@ -1,7 +1,7 @@
 """The records digestparse produces: plain, frozen pydantic models.
 
-The key order of `Entry` and `Diagnostic` is the JSON contract (the README's
-"Output fields"); each field says what it holds (its description is in the
+The key order of `Entry` and `Diagnostic` is the JSON contract (docs/format.md,
+"The fields of an entry"); each field says what it holds (its description is in the
 JSON Schema of `--schema`, and the SQLite database's and Parquet file's
 columns are derived from these fields: digestparse.sinks.columns).
 A diagnostic about a whole input (one that cannot be read, one that gives no

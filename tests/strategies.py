@@ -34,7 +34,7 @@ def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:
 
 
 def documented_id(headline: str, caption: str | None, excerpt: str | None, day: date | None) -> str:
-    """An entry's id as the README defines it, written again here from the words, not from the code."""
+    """An entry's id as docs/format.md defines it, written again here from the words, not from the code."""
     name = headline if headline else f"{caption or ''} {excerpt or ''}"
     text = " ".join(name.casefold().split()) + "\n" + (day.isoformat() if day else "")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

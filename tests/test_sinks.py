@@ -456,7 +456,7 @@ def test_a_database_of_other_ids_is_refused(tmp_path: Path, capsys: pytest.Captu
         db.execute("UPDATE meta SET value = '0' WHERE key = 'id_formula'")  # as a later formula would differ
     before = news.read_bytes()
     assert cli.main([str(SEED), "-o", str(news)]) == cli.EXIT_UNWRITABLE
-    assert f"cannot write {news}: expected ids made by formula 1 (README: the id), found formula 0" in (
+    assert f"cannot write {news}: expected ids made by formula 1 (docs/format.md: the id), found formula 0" in (
         capsys.readouterr().err)  # fmt: skip
     assert news.read_bytes() == before
 

@@ -76,7 +76,7 @@ CREATE INDEX entry_{name}_{item} ON entry_{name} ({item});
 _META = _table(
     "meta",
     [
-        ("key TEXT PRIMARY KEY NOT NULL", "id_formula: the version of the ids' formula (README: the id)"),
+        ("key TEXT PRIMARY KEY NOT NULL", "id_formula: the version of the ids' formula (docs/format.md: the id)"),
         ("value TEXT NOT NULL", ""),
     ],
 )
@@ -235,8 +235,8 @@ class SQLite:
         if found is None or found[0] != str(ID_FORMULA):
             held = "no formula" if found is None else f"formula {found[0]}"
             raise self._fail(
-                f"expected ids made by formula {ID_FORMULA} (README: the id), found {held}: its entries would all "
-                "be new ones here; write to a new file"
+                f"expected ids made by formula {ID_FORMULA} (docs/format.md: the id), found {held}: its entries "
+                "would all be new ones here; write to a new file"
             )
 
     def add(self, entry: Entry | Mapping[str, Any]) -> None:
