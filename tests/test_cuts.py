@@ -1,6 +1,6 @@
 """One input on every core: cut where the grouping allows, read in parts, the same bytes whatever the cuts.
 
-`lines.cut_points` says where an input may be cut; the engine cuts files (and
+`lines.cut_points` says where an input may be cut; parts.py cuts files (and
 standard input) there, workers parse and render their parts, and the main
 process puts them in order. These tests hold every cut to the grouping's
 answer, and the output of 2 and 3 processes, cut into parts of every size, to
