@@ -100,7 +100,7 @@ def outputs(outputs: dict[str, str | None], items: list[Input], stdin: IO[bytes]
             inputs[where] = "standard input" if item.is_stdin else repr(item.source)
         elif not item.is_stdin:
             paths[os.path.realpath(item.name)] = repr(item.source)
-    folders = sorted({os.path.dirname(item.name) for item in items if item.in_folder})
+    folders = sorted({item.folder for item in items if item.in_folder})
     seen: dict[object, str] = {}
     for flag, path in files.items():
         where = _identity(path)

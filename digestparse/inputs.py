@@ -26,7 +26,12 @@ class Input(NamedTuple):
     """One input of a run: standard input, or a file by its name as the system gives it."""
 
     name: str  # "-" for standard input; else the path, undecodable bytes as surrogates (os.fsdecode)
-    in_folder: bool = False  # found under a folder given as input: it must be a file
+    folder: str = ""  # the folder given as input that it was found under ("": given by name); it must be a file
+
+    @property
+    def in_folder(self) -> bool:
+        """Whether it was found under a folder given as input."""
+        return bool(self.folder)
 
     @property
     def is_stdin(self) -> bool:
@@ -67,7 +72,7 @@ def expand_inputs(names: Iterable[str | bytes | os.PathLike[str] | os.PathLike[b
             found.append(Input(name))
             continue
         under = sorted(os.path.join(top, file) for top, _, files in os.walk(name) for file in files)
-        digests = [Input(path, in_folder=True) for path in under if is_digest_name(path)]
+        digests = [Input(path, folder=name) for path in under if is_digest_name(path)]
         if not digests:
             raise ValueError(f"expected .txt files in the directory {shown_name(name)!r}, found none")
         found += digests

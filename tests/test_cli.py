@@ -441,6 +441,22 @@ def test_no_output_inside_an_input_folder_where_it_would_be_read(
     assert json.loads((folder / "out.json").read_text(encoding="utf-8"))[0]["source"] == str(folder / "a.txt")
 
 
+def test_no_output_anywhere_under_an_input_folder_however_it_is_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A crawl keeps its pages in dated subfolders: the folder given holds no .txt file of its own.
+    crawl = tmp_path / "crawl"
+    (crawl / "2026-11-01").mkdir(parents=True)
+    (crawl / "2026-11-01" / "page-1.txt").write_bytes(SEED.read_bytes())
+    (crawl / "2026-11-15").mkdir()  # next week's folder, still empty
+    (tmp_path / "link").symlink_to(crawl)
+    before = _tree(tmp_path)
+    for target in (crawl / "all.txt", crawl / "2026-11-15" / "page-1.txt", tmp_path / "link" / "all.txt"):
+        assert cli.main([str(crawl), "-o", str(target), "--to", "digest"]) == 2, target
+        assert "outside the input folders" in capsys.readouterr().err
+    assert _tree(tmp_path) == before
+
+
 def test_two_outputs_may_not_be_the_same_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = str(tmp_path / "out.json")
     assert cli.main([SEED_ARG, "-o", target, "--summary", target]) == 2
