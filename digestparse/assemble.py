@@ -66,8 +66,10 @@ class Summary:
 
     @property
     def failed(self) -> bool:
-        """Whether an input could not be read or decoded, or --strict failed: the output is left as it was."""
-        return bool(self.unreadable or self.strict_failed)
+        """Whether an input could not be read or decoded, an input is not a digest, or --strict failed.
+
+        The output is then left as it was."""
+        return bool(self.unreadable or self.not_a_digest or self.strict_failed)
 
     @property
     def empty_handed(self) -> bool:
@@ -150,6 +152,9 @@ class Assembler:
             return
         if event.code == "skipped-text":
             one.skipped_blocks += 1
+        elif event.code == "not-a-digest":  # markup: the parser's one error for the whole input
+            one.not_a_digest += 1
+            one.error = {"code": event.code, "message": event.message}
         self._said(event)
         self._target.diagnostic(event)
 

@@ -329,10 +329,10 @@ class Report:
         if stopped is not None:
             where = message_line(stopped).split(": ", 1)[0]
             self._say(f"digestparse: error: --strict failed at {where} ({stopped.severity}, {stopped.code}); "
-                      "nothing was written")  # fmt: skip
-        elif summary.empty_handed and not summary.not_a_digest:
+                      "the output was left as it was")  # fmt: skip
+        elif summary.empty_handed and not summary.failed:
             said = "the input" if len(summary.inputs) == 1 else f"any of the {len(summary.inputs)} inputs"
-            self._say(f"digestparse: error: expected entries, found none in {said}; nothing was written")
+            self._say(f"digestparse: error: expected entries, found none in {said}; the output was left as it was")
         self._say(summary_line(summary))
 
 

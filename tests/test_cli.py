@@ -485,7 +485,7 @@ def test_allow_still_fails_on_a_broken_entry(capsys: pytest.CaptureFixture[str])
     assert "missing-footer.txt:9:105: warning: Expected a footer line" in err
     assert err.splitlines()[-2] == (
         "digestparse: error: --strict failed at samples/invalid/missing-footer.txt:9:105 (warning, missing-footer); "
-        "nothing was written"
+        "the output was left as it was"
     )
     assert cli.main([*argv, "--allow", "skipped-text,unusual-ordinal", "--allow", "missing-footer"]) == 0
 

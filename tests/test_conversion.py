@@ -68,7 +68,31 @@ def test_an_input_that_is_no_digest_leaves_the_output_as_it_was(tmp_path: Path,
     assert cli.main([str(prose), "-o", str(news)]) == 3
     assert news.read_text() == "yesterday's entries\n"
     err = capsys.readouterr().err
-    assert "digestparse: error: expected entries, found none in the input; nothing was written" in err
+    assert "digestparse: error: expected entries, found none in the input; the output was left as it was" in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("kind", ["html", "gzip"])
+def test_an_input_that_is_no_digest_among_digests_fails_the_run(tmp_path: Path, kind: str, jobs: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    stray = tmp_path / f"stray.{kind}"
+    stray.write_bytes(HTML if kind == "html" else b"\x1f\x8b\x08\x00" + bytes(range(256)) * 8)
+    news, run = tmp_path / "news.json", tmp_path / "run.json"
+    news.write_text("yesterday's entries\n")
+    for inputs in ([str(stray), str(SEED)], [str(SEED), str(stray)]):
+        assert cli.main([*inputs, "-o", str(news), "--summary", str(run), "--jobs", jobs, "-q"]) == 3
+        assert news.read_text() == "yesterday's entries\n"
+        summary = json.loads(run.read_text())
+        assert summary["exit_status"] == 3
+        assert [one["error"]["code"] if one["error"] else None for one in summary["inputs"]] == [
+            "not-a-digest" if name == str(stray) else None for name in inputs
+        ]
+        assert summary["files_without_entries"] == 0
+    assert cli.main([str(SEED), str(stray), "--to", "jsonl", "-q"]) == 3
+    assert capsys.readouterr().out == "", "nothing on standard output"
+    database = tmp_path / "news.db"
+    assert cli.main([str(SEED), str(stray), "-o", str(database), "-q"]) == 3
+    assert not database.exists()
 
 
 def test_hard_links_are_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,8 +219,8 @@ def test_a_run_in_which_no_input_gave_an_entry_exits_3_and_says_so(
     assert cli.main([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]) == 3
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.splitlines()[-2] == "digestparse: error: expected entries, found none in any of the 2 inputs; nothing " \
-                                   "was written"  # fmt: skip
+    assert err.splitlines()[-2] == ("digestparse: error: expected entries, found none in any of the 2 inputs; "
+                                    "the output was left as it was")  # fmt: skip
 
 
 # ------------------------------------------------------------------- standard error
