@@ -427,6 +427,22 @@ def test_an_ok_sighting_replaces_a_partial_one_in_a_later_run(tmp_path: Path, jo
     _agrees_with_the_ok_sighting(news, whole)
 
 
+def test_an_entry_deleted_by_hand_takes_its_rows_with_it_and_comes_back_with_the_next_run(tmp_path: Path) -> None:
+    news = tmp_path / "news.db"
+    crawl = str(SAMPLES / "crawl")
+    assert cli.main([crawl, "-o", str(news), "-q"]) == 0
+    tables = ("entries", "entry_authors", "entry_tags", "sightings", "diagnostics", "entries_fts")
+    whole = {table: _query(news, f"SELECT count(*) FROM {table}") for table in tables}  # noqa: S608 - our names
+    (gone,) = _query(news, "SELECT id FROM entries WHERE authors != '[]' AND tags != '[]' LIMIT 1")
+    with sqlite3.connect(news) as db:  # as a user would, in any client: no foreign keys turned on
+        db.execute("DELETE FROM entries WHERE id = ?", gone)
+    for table in ("entry_authors", "entry_tags", "sightings"):
+        assert _query(news, f"SELECT count(*) FROM {table} WHERE id = ?", *gone) == [(0,)]  # noqa: S608
+    assert _query(news, "SELECT count(*) FROM diagnostics WHERE entry = ?", *gone) == [(0,)]
+    assert cli.main([crawl, "-o", str(news), "-q"]) == 0
+    assert {table: _query(news, f"SELECT count(*) FROM {table}") for table in tables} == whole  # noqa: S608
+
+
 # ------------------------------------------------------------------ versions
 
 

@@ -103,6 +103,15 @@ _DIAGNOSTICS_INDEXES = """CREATE UNIQUE INDEX diagnostics_place ON diagnostics (
     ifnull("column", 0), code);
 CREATE INDEX diagnostics_code ON diagnostics (code);
 """
+# An entry deleted, by hand or by any program, takes its lists, sightings and issues with it, so that every
+# table agrees with `entries` and a later run can add it again (a trigger works in every client, where
+# ON DELETE CASCADE needs each connection to turn foreign keys on).
+_FORGETS = "".join(f"    DELETE FROM entry_{name} WHERE id = old.id;\n" for name, _ in _LISTS)  # noqa: S608 - names
+_FORGET = f"""CREATE TRIGGER entries_forget AFTER DELETE ON entries BEGIN
+{_FORGETS}    DELETE FROM sightings WHERE id = old.id;
+    DELETE FROM diagnostics WHERE entry = old.id;
+END;
+"""  # noqa: S608 - the model's field names, never input
 
 SCHEMA = f"""CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -127,7 +136,7 @@ CREATE INDEX entries_dateline ON entries (dateline);
     PRIMARY KEY (id, source, line)
 );
 CREATE INDEX sightings_source ON sightings (source);
-{_DIAGNOSTICS}{_DIAGNOSTICS_INDEXES}{_FULL_TEXT}"""
+{_DIAGNOSTICS}{_DIAGNOSTICS_INDEXES}{_FULL_TEXT}{_FORGET}"""
 
 # The statements are made from the models' field names, never from input.
 _NAMES = ", ".join(column.quoted for column in ENTRY)
@@ -364,7 +373,7 @@ def _migrate_from_1(db: sqlite3.Connection) -> None:
     _execute_all(db, "DROP TRIGGER entries_fts_delete;\nDROP TRIGGER entries_fts_update;\nDROP TABLE entries_fts;\n")
     db.execute("ALTER TABLE diagnostics RENAME TO diagnostics_1")
     _execute_all(db, "DROP INDEX diagnostics_place;\nDROP INDEX diagnostics_code;\n")
-    _execute_all(db, _DIAGNOSTICS + _DIAGNOSTICS_INDEXES + _FULL_TEXT)
+    _execute_all(db, _DIAGNOSTICS + _DIAGNOSTICS_INDEXES + _FULL_TEXT + _FORGET)
     db.execute(f"INSERT INTO diagnostics ({_DIAGNOSTIC_NAMES}, entry, run) "  # noqa: S608 - the model's names
                f"SELECT {_DIAGNOSTIC_NAMES}, entry, run FROM diagnostics_1 ORDER BY rowid")  # fmt: skip
     db.execute("DROP TABLE diagnostics_1")
