@@ -153,6 +153,7 @@ class Output:
         try:
             self._handle.write(text)
         except OSError as error:
+            self._abandoned = True  # a file cut short is never put in place, whoever catches the error
             raise self._failed(error) from None
 
     def abandon(self) -> None:

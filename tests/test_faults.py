@@ -190,11 +190,11 @@ def test_a_device_that_never_ends_is_refused_at_once(device: str, status: int, j
 # ------------------------------------------------------------------ databases
 
 
-@pytest.fixture
-def full_disk() -> Iterator[Path]:
-    """A real filesystem of 64 KB, mounted for the test (root only: else the test is skipped)."""
+@pytest.fixture(params=["64k"])
+def full_disk(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A real filesystem of 64 KB (or the size a test asks for), mounted for the test (root only: else skipped)."""
     folder = Path(tempfile.mkdtemp(prefix="digestparse-full-"))
-    mount = ["/usr/bin/mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)]
+    mount = ["/usr/bin/mount", "-t", "tmpfs", "-o", f"size={request.param}", "tmpfs", str(folder)]
     mounted = subprocess.run(mount, capture_output=True, check=False)
     if mounted.returncode != 0:
         folder.rmdir()
@@ -216,6 +216,24 @@ def test_a_full_disk_is_exit_5_and_leaves_nothing(full_disk: Path, tmp_path: Pat
     assert done.stderr.splitlines()[-1].startswith(f"digestparse: error: cannot write {out}")
     assert "full" in done.stderr.splitlines()[-1] or "No space left" in done.stderr
     assert list(full_disk.iterdir()) == []
+
+
+@pytest.mark.parametrize("full_disk", ["64k", "100k"], indirect=True)  # where the disk fills decides what is cut
+@pytest.mark.parametrize("flag", ["--diagnostics", "--rejects"])
+def test_a_side_file_onto_a_full_disk_leaves_the_previous_one(full_disk: Path, tmp_path: Path, flag: str) -> None:
+    digest = tmp_path / "noisy.txt"
+    entry = "\n".join(SEED.read_text(encoding="utf-8").split("\n")[:5])
+    share = "Share this: Twitter Facebook LinkedIn Email Print WhatsApp Telegram Reddit"
+    digest.write_text("".join(f"{entry}\n\n{share} {n}\n\n" for n in range(1500)))  # 150 KB of each side file
+    side = full_disk / "side.jsonl"
+    side.write_text("yesterday's\n")
+    done = subprocess.run([sys.executable, "-m", "digestparse", str(digest), "-o", str(tmp_path / "out.jsonl"),
+                           flag, str(side), "--jobs", "1"], capture_output=True, text=True, cwd=ROOT, check=False,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == cli.EXIT_UNWRITABLE, done.stderr
+    assert f"cannot write {side} ({flag})" in done.stderr
+    assert side.read_text() == "yesterday's\n"
+    assert sorted(path.name for path in full_disk.iterdir()) == ["side.jsonl"]
 
 
 def test_a_database_damaged_during_the_run_is_exit_5(tmp_path: Path) -> None:
