@@ -98,14 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--encoding", default="utf-8", help="the input's text encoding (default: utf-8)")
     parser.add_argument(
         "--no-formula-guard", dest="formula_guard", action="store_false",
-        help="CSV: leave cells that begin with = + - @ as they are (by default they get a leading ')",
+        help="CSV: leave cells that begin with = + - @, a tab, a CR or their full-width forms as they are (by "
+             "default they get a leading ')",
     )  # fmt: skip
     parser.add_argument(
         "-j", "--jobs", type=_jobs, default="auto", metavar="N",
         help="worker processes: a number, or auto (the default: one process for small inputs, every core for "
         "large ones); the output is the same, byte for byte",
     )  # fmt: skip
-    parser.add_argument("-q", "--quiet", action="store_true", help="print no diagnostics, no summary, no progress bar")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print no warnings, no summary, no progress bar: only the errors that say why a run "
+                             "failed")  # fmt: skip
     parser.add_argument("--debug", action="store_true", help="let unexpected errors show their traceback")
     parser.add_argument("--version", action="version", version=f"digestparse {__version__}")
     return parser
@@ -205,7 +208,7 @@ def _run(args: argparse.Namespace, stderr: Stderr, *, own_process: bool) -> int:
     if STDIN in files and not args.quiet and _is_terminal(sys.stdin):
         stderr.say("digestparse: reading a digest from standard input; end it with Ctrl-D (Ctrl-Z then Enter on "
                    "Windows), stop with Ctrl-C, or see digestparse --help")  # fmt: skip
-    report = Report(stderr, quiet=args.quiet, diagnostics_file=args.diagnostics not in (None, STDIN))
+    report = Report(stderr, quiet=args.quiet, diagnostics_file=args.diagnostics is not None)
     try:
         summary = convert(
             files, out=args.output or STDIN, to=args.to, jobs=args.jobs, strict=args.strict,
@@ -265,7 +268,7 @@ class Report:
     def __init__(self, stderr: Stderr, *, quiet: bool, diagnostics_file: bool) -> None:
         self.stderr = stderr
         self.quiet = quiet
-        self.diagnostics_file = diagnostics_file  # each diagnostic is in a file: standard error counts them
+        self.diagnostics_file = diagnostics_file  # each diagnostic goes to --diagnostics: standard error counts them
         self.shown = 0
         self.unshown: Counter[str] = Counter()
         self._bar: Any = None
@@ -273,7 +276,7 @@ class Report:
 
     def hear(self, found: Diagnostic) -> None:
         """One diagnostic: shown, or counted."""
-        if self.quiet:
+        if self.quiet and found.severity != "error":  # -q: an error still says why the run failed
             return
         if found.code == "duplicate-entry":  # each is in --diagnostics; the summary line counts them
             return
@@ -315,13 +318,12 @@ class Report:
 
     def finish(self, summary: Summary, diagnostics: str | None) -> None:
         """The lines after the run: what was not shown, why nothing was written, and the summary line."""
-        if self.quiet:
-            return
-        if self.unshown:
+        if self.unshown and not self.quiet:
             counts = ", ".join(f"{code} {count:,}" for code, count in self.unshown.most_common())
             total = sum(self.unshown.values())
             if self.diagnostics_file:
-                self._say(f"diagnostics: {counts}; every one is in {diagnostics}")
+                where = "standard output" if diagnostics == STDIN else diagnostics
+                self._say(f"diagnostics: {counts}; every one is in {where}")
             else:
                 self._say(f"... and {total:,} more diagnostic{'s' if total != 1 else ''} ({counts}): "
                           "--diagnostics FILE writes every one")  # fmt: skip
@@ -333,7 +335,8 @@ class Report:
         elif summary.empty_handed and not summary.failed:
             said = "the input" if len(summary.inputs) == 1 else f"any of the {len(summary.inputs)} inputs"
             self._say(f"digestparse: error: expected entries, found none in {said}; the output was left as it was")
-        self._say(summary_line(summary))
+        if not self.quiet:
+            self._say(summary_line(summary))
 
 
 def message_line(found: Diagnostic) -> str:

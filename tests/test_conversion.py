@@ -258,6 +258,32 @@ def test_with_a_diagnostics_file_standard_error_counts_them(tmp_path: Path, caps
     assert len(diagnostics.read_text(encoding="utf-8").splitlines()) == 301
 
 
+def test_with_the_diagnostics_on_standard_output_standard_error_counts_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = _noisy(tmp_path, 30)
+    assert cli.main([str(page), "-o", str(tmp_path / "o.jsonl"), "--diagnostics", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 30
+    assert err.splitlines() == ["diagnostics: skipped-text 30; every one is in standard output",
+                                "1 file, 30 entries: 30 ok, 0 partial; 30 skipped blocks"]  # fmt: skip
+
+
+def test_quiet_still_says_why_a_run_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chrome = str(SAMPLES / "valid" / "site-chrome.txt")
+    assert cli.main([chrome, "--strict", "-q"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [f"digestparse: error: --strict failed at {chrome}:1:1 (warning, skipped-text); "
+                                "the output was left as it was"]  # fmt: skip
+    assert cli.main([str(tmp_path / "nope.txt"), str(SEED), "-q"]) == 4
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path / 'nope.txt'}: error: cannot read {tmp_path / 'nope.txt'}: No such file or directory [read-error]"
+    ]
+    assert cli.main([str(SEED), chrome, "-q", "-o", os.devnull]) == 0
+    assert capsys.readouterr().err == "", "a run that succeeds says nothing"
+
+
 # ------------------------------------------------------------------------ dedupe
 
 
