@@ -305,7 +305,10 @@ def hex_bytes(data: bytes) -> str:
 
 
 def refuse_binary(block: bytes, codec: str, source: str | None) -> None:
-    """Raise for input that is not text: known binary formats, many NUL bytes, UTF-16 or UTF-32 read as UTF-8."""
+    """Raise for input that is not text: known binary formats, many NUL bytes, UTF-16 or UTF-32 read as UTF-8,
+    UTF-8 (its byte-order mark) read as another encoding."""
+    if block.startswith(codecs.BOM_UTF8) and codec not in ("utf-8", "utf-8-sig"):
+        _raise_other_encoding("the byte-order mark of UTF-8", "utf-8", source, expected=codec)
     if codec.startswith(("utf-16", "utf-32")):
         return
     head = block[:SNIFF_BYTES]
@@ -335,8 +338,9 @@ def refuse_binary(block: bytes, codec: str, source: str | None) -> None:
     )
 
 
-def _raise_other_encoding(found: str, codec: str, source: str | None) -> NoReturn:
-    raise DigestParseError(f"Expected UTF-8 text, found {found} (try --encoding {codec})", 1, 1, source=source,
+def _raise_other_encoding(found: str, codec: str, source: str | None, *, expected: str = "utf-8") -> NoReturn:
+    shown = "UTF-8" if expected == "utf-8" else expected
+    raise DigestParseError(f"Expected {shown} text, found {found} (try --encoding {codec})", 1, 1, source=source,
                            code="decode-error")  # fmt: skip
 
 

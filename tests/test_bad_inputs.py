@@ -131,6 +131,21 @@ def test_not_utf8_exits_4_and_encoding_names_another_codec(tmp_path: os.PathLike
     assert json.loads(capsys.readouterr().out.splitlines()[0])["excerpt"] == "It\u2019s"
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "ascii", "utf-16"])
+def test_utf8_with_its_byte_order_mark_read_as_another_encoding_is_said(
+    encoding: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())  # an editor's UTF-8: the mark, then the text
+    assert cli.main([str(path), "--encoding", encoding, "-o", str(tmp_path / "out.json")]) == 4
+    assert "found the byte-order mark of UTF-8 (try --encoding utf-8) [decode-error]" in capsys.readouterr().err
+    assert not (tmp_path / "out.json").exists()
+    with pytest.raises(digestparse.DigestParseError) as raised:
+        digestparse.parse_file(path, encoding=encoding)
+    assert (raised.value.code, raised.value.line, raised.value.column) == ("decode-error", 1, 1)
+    assert [entry.status for entry in digestparse.parse_file(path).entries] == ["ok"] * 10
+
+
 def test_nul_and_control_characters_stay_out_of_structure() -> None:
     text = ENTRY.replace("Headline here", "Head\x00line\x1b[31m here").replace("Text", "Te\x07xt")
     (entry,) = digestparse.parse(text).entries
