@@ -77,6 +77,11 @@ def remove_litter(folder: str) -> None:
                     os.unlink(path)
 
 
+def written_path(path: str) -> str:
+    """The file an output replaces: a symbolic link's target, written through as the shell's `>` writes it."""
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
 def put_in_place(temp: str, path: str) -> None:
     """Rename a finished temporary file onto `path`, with the mode of the file it replaces (or of a new file)."""
     os.chmod(temp, _new_file_mode(path))
@@ -136,7 +141,7 @@ class Output:
                 self._direct = True
                 self._handle = open(self.path, "w", encoding="utf-8", newline="")
             elif self.path is not None:
-                folder = os.path.dirname(os.path.abspath(self.path))
+                folder = os.path.dirname(os.path.abspath(written_path(self.path)))
                 remove_litter(folder)
                 fd, self._temp = locked_temporary(folder)
                 self._handle = open(fd, "w", encoding="utf-8", newline="")
@@ -192,7 +197,7 @@ class Output:
         try:
             handle.close()
             if keep:
-                put_in_place(temp, path)
+                put_in_place(temp, written_path(path))
         finally:
             if os.path.lexists(temp):
                 os.unlink(temp)

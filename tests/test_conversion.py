@@ -358,6 +358,22 @@ def _umask() -> int:
     return mask
 
 
+@pytest.mark.parametrize("to", ["json", "db", "parquet"])
+def test_an_output_through_a_symbolic_link_writes_its_target(tmp_path: Path, to: str) -> None:
+    (tmp_path / "store").mkdir()
+    target, link = tmp_path / "store" / f"2026-12.{to}", tmp_path / f"latest.{to}"
+    link.symlink_to(target)  # dangling: the first run makes the file it names
+    for _ in range(2):
+        summary = digestparse.convert([SEED], out=link)
+        assert summary.exit_status == 0
+        assert link.is_symlink()
+        assert link.resolve() == target
+    assert sorted(path.name for path in (tmp_path / "store").iterdir()) == [target.name]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [link.name, "store"]
+    if to == "json":
+        assert len(json.loads(target.read_text(encoding="utf-8"))) == 10
+
+
 def test_a_failed_run_into_a_new_database_leaves_no_file(tmp_path: Path) -> None:
     news = tmp_path / "news.db"
     summary = digestparse.convert([SEED, tmp_path / "nope.txt"], out=news)

@@ -25,6 +25,7 @@ from .. import __version__
 from ..errors import OutputError
 from ..fields import ID_FORMULA
 from ..models import Diagnostic, Entry
+from ..outputs import written_path
 from .columns import DIAGNOSTIC, ENTRY, row
 
 # What marks a SQLite file as digestparse's ("DPAR"), and the version of its tables.
@@ -175,6 +176,7 @@ class SQLite:
     def __init__(self, path: str | os.PathLike[str], *, inputs: Iterable[str] = (),
                  busy_seconds: float = BUSY_SECONDS) -> None:  # fmt: skip
         self.path = os.fspath(path)
+        self._file = written_path(self.path)  # a symbolic link's target: the database is written through it
         self.inputs = list(inputs)
         self.busy_seconds = busy_seconds
         self.new_entries = 0
@@ -191,9 +193,9 @@ class SQLite:
         return OutputError(f"cannot write {self.path}: {why}")
 
     def __enter__(self) -> SQLite:
-        self._made = not os.path.exists(self.path)
+        self._made = not os.path.exists(self._file)
         try:
-            db = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None)
+            db = sqlite3.connect(self._file, timeout=self.busy_seconds, isolation_level=None)
         except sqlite3.Error as error:
             raise self._fail(str(error)) from None
         self._db = db
@@ -359,7 +361,7 @@ class SQLite:
                 db.execute("ROLLBACK")
         db.close()
         if self._made and not keep:
-            for leftover in (self.path, f"{self.path}-journal", f"{self.path}-wal", f"{self.path}-shm"):
+            for leftover in (self._file, f"{self._file}-journal", f"{self._file}-wal", f"{self._file}-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(leftover)
 
