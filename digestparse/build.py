@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from . import models, syntax
-from .fields import InvalidDateError, clean, clean_or_none, credit_text, entry_id, quote, read_date
+from .fields import InvalidDateError, clean, clean_or_none, clean_read, credit_text, entry_id, quote, read_date
 from .lines import Draft, Skipped, joined
 from .models import Diagnostic, Entry
 from .reader import Line
@@ -72,7 +72,7 @@ class EntryBuilder:
     def __init__(self, draft: Draft, source: str | None) -> None:
         self.draft = draft
         self.source = source
-        self.headline = clean(draft.headline.text) if draft.headline is not None else ""
+        self.headline = clean_read(draft.headline.text) if draft.headline is not None else ""
         self.caption: str | None = None
         self.credit: str | None = None
         self.authors: list[str] = []
@@ -154,7 +154,7 @@ class EntryBuilder:
     def _read_parts(self, parts: syntax.BodyParts) -> None:
         """The caption, credit, byline, excerpt and marker of a body the grammar has read."""
         if parts.caption is not None:
-            self.caption = clean_or_none(parts.caption.text)
+            self.caption = clean_read(parts.caption.text) or None
         if parts.credit is not None:
             self.credit = credit_text(parts.credit.text)
         if parts.byline is not None:
@@ -162,7 +162,7 @@ class EntryBuilder:
             if parts.byline.type == "GUESSED_BYLINE":
                 self._guessed_byline(parts.byline, parts.excerpt)
         if parts.excerpt is not None:
-            self.excerpt = clean_or_none(parts.excerpt.text)
+            self.excerpt = clean_read(parts.excerpt.text) or None
         self.truncated = parts.marker is not None
 
     def _guessed_byline(self, byline: syntax.Piece, excerpt: syntax.Piece | None) -> None:

@@ -25,6 +25,18 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def clean_read(text: str) -> str:
+    """`clean`, sooner, for text read from the input's lines: normalised by reader.py, so its only white
+    space is the plain space and the line feeds that join a body's paragraphs (a test holds it).
+
+    Then text with no reference, no two spaces in a row and no line feed needs only stripping:
+    no str.isprintable pass over it.
+    """
+    if "&" not in text and "  " not in text and "\n" not in text:
+        return text.strip()
+    return clean(text)
+
+
 def clean_or_none(text: str | None) -> str | None:
     """`clean`, with empty text and no text both giving None."""
     if text is None:

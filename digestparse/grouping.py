@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from . import syntax
 from .lines import (
     END_OF_INPUT,
+    PAGE_BREAK,
     Draft,
     Skipped,
     ends_like_caption,
@@ -22,7 +23,6 @@ from .lines import (
     footer_shape,
     has_body_sign,
     is_body,
-    is_page_break,
     joined,
 )
 from .reader import Line
@@ -90,7 +90,7 @@ def group(
     for line in lines:
         text = line.text
         if not text or text.isspace():
-            if is_page_break(line):  # the page ends here, as an input does
+            if PAGE_BREAK in line.raw:  # a blank line with a form feed, a page break: the page ends, as an input does
                 yield from _rest(pending, solid, held, complete=True, ended_by=f"the page break at line {line.number}")
                 pending, solid, held, settle = [], [], None, settle_at
             elif pending:
@@ -263,6 +263,8 @@ def _skip_unfounded(items: list[Draft | Skipped], lines: list[Line], *, footer_f
     prose between a title and the end of the input is not an entry. The
     exception is the end of a page cutting off its last entry's body (cut_body).
     """
+    if footer_follows and len(items) == 1:
+        return items  # the one draft, which the footer closes (the check below never looks at that one)
     kept: list[Draft | Skipped] = []
     base = lines[0].number if lines else 0  # `lines` holds consecutive line numbers
     run: list[Skipped] = []  # skipped blocks in a row, which are one block: cut from `lines` once, at its end

@@ -132,11 +132,6 @@ def ends_like_caption(text: str) -> bool:
     return _shapes().caption_end(text) is not None
 
 
-def is_page_break(line: Line) -> bool:
-    """Whether a line is a page break: a form feed and nothing else but white space."""
-    return PAGE_BREAK in line.raw and line.blank
-
-
 def joined(paragraphs: list[Line]) -> str:
     """The text of a body's paragraphs, joined by line feeds, as the grammar reads them."""
     return "\n".join(line.text for line in paragraphs)

@@ -14,6 +14,7 @@ from digestparse.fields import (
     InvalidDateError,
     clean,
     clean_or_none,
+    clean_read,
     credit_text,
     long_date,
     ordinal_date,
@@ -21,6 +22,7 @@ from digestparse.fields import (
     quote,
     read_date,
 )
+from digestparse.reader import lines_of_text
 from digestparse.text import INVISIBLE, REPLACED, SPACES, escape_controls, normalise, normalise_characters
 
 
@@ -169,6 +171,26 @@ def test_the_only_printable_white_space_is_the_plain_space() -> None:
 def test_clean_folds_white_space_after_decoding_references(text: str) -> None:
     decoded = normalise_characters(html.unescape(text)) if "&" in text else text
     assert clean(text) == " ".join(decoded.split())
+
+
+def test_the_only_white_space_normalising_leaves_is_the_plain_space() -> None:
+    # clean_read() strips read text with no two spaces and no line feed, without folding; that is
+    # only right if a line, once normalised, holds no other white space (lines end at CR and LF).
+    spaces = [chr(point) for point in range(0x110000) if chr(point).isspace()]
+    left = {char for space in spaces for char in normalise(f"a{space}b") if char.isspace()}
+    assert left == {" ", "\n", "\r"}
+
+
+@given(
+    st.lists(st.sampled_from([*"ab &;#.\n\r", "  ", "&amp;", "&nbsp;", "\u00a0", "\t", "\u200b", "\x00", "\ue000"]))
+    .map("".join)
+    .filter(lambda text: text.strip())
+)
+def test_clean_read_is_clean_on_the_text_of_lines_and_paragraphs(text: str) -> None:
+    # What build.py cleans: one line's text, or a body's paragraphs joined by line feeds.
+    lines = [line.text for line in lines_of_text(text)]
+    for read in [*lines, "\n".join(lines)]:
+        assert clean_read(read) == clean(read), read
 
 
 def test_clean_or_none() -> None:
