@@ -38,7 +38,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -83,19 +82,47 @@ class Runs:
         return statistics.median(self.wall)
 
 
+# Linux keeps a process's peak memory across fork and exec: a command started by this script would
+# report at least this script's own memory (which holds corpora), not its own. So every command is
+# started by a small launcher process, started before anything is read, which reports each one's times.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    command, env = json.loads(line)
+    with open(os.devnull, "wb") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=sink, stderr=sink, env=env)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's usage and that of its waited-for workers
+        wall = time.perf_counter() - start
+    print(json.dumps([wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                      os.waitstatus_to_exitcode(status)]), flush=True)
+"""
+_launcher: subprocess.Popen[str] | None = None
+
+
+def _launch(command: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """One command run by the launcher: its wall and CPU seconds, its peak megabytes and its exit status."""
+    global _launcher  # noqa: PLW0603 - one launcher for the whole run, started on first use
+    if _launcher is None:
+        _launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)  # fmt: skip
+    if _launcher.stdin is None or _launcher.stdout is None:  # pragma: no cover - Popen sets both
+        raise SystemExit("the launcher has no pipes")
+    _launcher.stdin.write(json.dumps([command, env]) + "\n")
+    _launcher.stdin.flush()
+    wall, cpu, peak, status = json.loads(_launcher.stdout.readline())
+    return wall, cpu, peak, status
+
+
 def _measure(command: list[str], runs: Runs, env: dict[str, str] | None, fresh: Path | None) -> None:
     if fresh is not None:
         fresh.unlink(missing_ok=True)
-    with open(os.devnull, "wb") as sink:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=sink, stderr=sink, env={**_ENVIRONMENT, **(env or {})})
-        # wait4's usage is the child's and that of the descendants it waited for: its workers.
-        _, status, usage = os.wait4(child.pid, 0)
-        runs.wall.append(time.perf_counter() - start)
-    if os.waitstatus_to_exitcode(status) not in (0, 3):
+    wall, cpu, peak, status = _launch(command, {**_ENVIRONMENT, **(env or {})})
+    if status not in (0, 3):
         raise SystemExit(f"{' '.join(command)} failed with status {status}")
-    runs.cpu.append(usage.ru_utime + usage.ru_stime)
-    runs.peak.append(usage.ru_maxrss / 1024)
+    runs.wall.append(wall)
+    runs.cpu.append(cpu)
+    runs.peak.append(peak)
 
 
 def in_turns(commands: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None,
@@ -269,6 +296,7 @@ def main() -> None:
     options.add_argument("--only", choices=["single", "files", "start"], help="only the single files, the crawls "
                          "and folders, or the start-up")  # fmt: skip
     args = options.parse_args()
+    _launch([sys.executable, "-c", "pass"], _ENVIRONMENT)  # the launcher starts small, before any corpus is read
     where = "a virtual environment" if sys.prefix != sys.base_prefix else "no virtual environment"
     git = ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"]
     commit = subprocess.run(git, capture_output=True, text=True, check=False).stdout.strip()
