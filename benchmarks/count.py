@@ -15,8 +15,11 @@ number of events (entries and skipped blocks), in thousands:
 
 then the instructions of a whole command-line run, start-up included, with
 --jobs 1 and with the defaults (from 2 MB, two worker processes: each is
-counted, with --trace-children). Run it
+counted, with --trace-children), and of the start-up: `--help`, and the
+10-entry seed to JSON Lines. `--against DIR` counts the whole runs and the
+start-up of another checkout too (`git worktree add /tmp/before HEAD~3`). Run it
 before and after a change; the corpus is benchmarks/generate.py's, seed 1.
+Python's bytecode caches are written and used, as in a user's installation.
 A figure in instructions is not a speed: regex matching and Python's loop do
 different amounts of work an instruction. MB/s comes from benchmarks/run.py.
 """
@@ -73,8 +76,13 @@ STAGES = [("lines", "reading lines"), ("group", "grouping"), ("events", "buildin
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def instructions(valgrind: str, command: list[str]) -> int:
+def instructions(valgrind: str, command: list[str], checkout: Path = HERE.parent) -> int:
     """The instructions a command executes, counted by cachegrind: its process and every worker it forks."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    # The same count every run; each checkout its own grammar cache, warmed by a first run.
+    cache = HERE / "corpus" / ("cache-" + str(checkout).strip(os.sep).replace(os.sep, "-"))
+    environment |= {"PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0", "XDG_CACHE_HOME": str(cache)}
+    subprocess.run(command, capture_output=True, check=False, env=environment)  # bytecode and the grammar cache
     found = subprocess.run(
         [
             valgrind,
@@ -87,7 +95,7 @@ def instructions(valgrind: str, command: list[str]) -> int:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent), "PYTHONHASHSEED": "0"},  # the same count every run
+        env=environment,
     )
     counts = [int(match.replace(",", "")) for match in _REFS.findall(found.stderr)]  # one a process
     if not counts:
@@ -99,6 +107,7 @@ def main() -> None:
     """Count, stage by stage, and print one line each."""
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--megabytes", type=int, default=1)
+    options.add_argument("--against", type=Path, help="another checkout, whose whole runs and start-up are counted too")
     args = options.parse_args()
     valgrind = shutil.which("valgrind")
     if valgrind is None:
@@ -119,15 +128,22 @@ def main() -> None:
     for stage, what in STAGES:
         spent = instructions(valgrind, [python, "-c", STAGE, path, stage, "1"]) - base
         print(f"  {what:<18} {spent / events / 1000:8.1f}")
+    seed = str(HERE.parent / "samples" / "valid" / "seed.txt")
+    checkouts = [("this checkout", HERE.parent)] + ([(str(args.against), args.against.resolve())] if args.against
+                                                    else [])  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "out.jsonl")
-        for jobs in ("1", "auto"):
-            command = [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "-o", out, "--jobs", jobs]
-            whole = instructions(valgrind, command)
-            print(
-                f"A whole command-line run to JSON Lines, --jobs {jobs} (its workers included): "
-                f"{whole / 1e6:,.0f} million instructions, {whole / events / 1000:.1f} thousand an event."
-            )
+        for name, checkout in checkouts:
+            print(f"{name}, millions of instructions:")
+            for jobs in ("1", "auto"):
+                command = [python, "-m", "digestparse", path, "--to", "jsonl", "-q", "-o", out, "--jobs", jobs]
+                whole = instructions(valgrind, command, checkout)
+                print(f"  a whole run to JSON Lines, --jobs {jobs:<4} {whole / 1e6:8,.0f} "
+                      f"({whole / events / 1000:.1f} thousand an event, its workers included)")  # fmt: skip
+            for what, command in [("--help", [python, "-m", "digestparse", "--help"]),
+                                  ("the seed to JSON Lines", [python, "-m", "digestparse", seed, "--to", "jsonl",
+                                                              "-q", "-o", out])]:  # fmt: skip
+                print(f"  {what:<33} {instructions(valgrind, command, checkout) / 1e6:8,.0f}")
 
 
 if __name__ == "__main__":
