@@ -82,7 +82,8 @@ def instructions(valgrind: str, command: list[str], checkout: Path = HERE.parent
     # The same count every run; each checkout its own grammar cache, warmed by a first run.
     cache = HERE / "corpus" / ("cache-" + str(checkout).strip(os.sep).replace(os.sep, "-"))
     environment |= {"PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0", "XDG_CACHE_HOME": str(cache)}
-    subprocess.run(command, capture_output=True, check=False, env=environment)  # bytecode and the grammar cache
+    # Run in the checkout: `python -m` puts the working folder first on the path, before PYTHONPATH.
+    subprocess.run(command, capture_output=True, check=False, env=environment, cwd=checkout)  # bytecode, grammar
     found = subprocess.run(
         [
             valgrind,
@@ -96,6 +97,7 @@ def instructions(valgrind: str, command: list[str], checkout: Path = HERE.parent
         text=True,
         check=True,
         env=environment,
+        cwd=checkout,
     )
     counts = [int(match.replace(",", "")) for match in _REFS.findall(found.stderr)]  # one a process
     if not counts:
