@@ -21,7 +21,7 @@ import pytest
 from digestparse import cli
 
 from .conftest import ROOT, SEED
-from .processes import PAGE, big_page, children, peak_megabytes, start, varied_page, wait_until_gone
+from .processes import AS_A_TERMINAL_JOB, PAGE, big_page, children, peak_megabytes, start, varied_page, wait_until_gone
 
 ENTRIES_A_PAGE = 10
 
@@ -280,8 +280,9 @@ raise SystemExit(cli.main())
 def test_a_stop_that_a_library_wraps_in_its_own_error_is_still_a_stop(tmp_path: Path, name: str, status: int,
                                                                       said: str) -> None:  # fmt: skip
     out = tmp_path / "out.jsonl"
-    done = subprocess.run([sys.executable, "-c", WRAPPED, str(SEED), "-o", str(out), name], capture_output=True,
-                          text=True, cwd=ROOT, check=False, timeout=60)  # fmt: skip
+    # Ctrl-C as a terminal's job has it: a test runner may start its processes with SIGINT ignored or blocked.
+    done = subprocess.run([sys.executable, "-c", AS_A_TERMINAL_JOB, "-c", WRAPPED, str(SEED), "-o", str(out), name],
+                          capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)  # fmt: skip
     assert (done.returncode, done.stderr.splitlines()[-1]) == (status, said), done.stderr
     assert "internal error" not in done.stderr
     assert not out.exists()
