@@ -19,7 +19,7 @@ from . import formats
 from .codes import CODES, unknown
 from .errors import OutputError, UsageError
 from .inputs import STDIN, Input, expand_inputs, is_digest_name, shown_name
-from .outputs import reason
+from .outputs import reason, written_path
 from .reader import codec_name
 
 Path_ = str | os.PathLike[str]
@@ -109,7 +109,8 @@ def outputs(outputs: dict[str, str | None], items: list[Input], stdin: IO[bytes]
             also = "" if same == repr(shown_name(path)) else f" (the same file as the input {same})"
             raise UsageError(f"expected {flag} to be a file other than the inputs, found {shown_name(path)!r}{also}; "
                              "nothing was written")  # fmt: skip
-        if is_digest_name(path) and any(_is_within(path, folder) for folder in folders):
+        written = written_path(path)  # a symbolic link writes the file it names: that is what is checked
+        if is_digest_name(written) and any(_is_within(written, folder) for folder in folders):
             raise UsageError(f"expected {flag} outside the input folders, found {shown_name(path)!r}: a .txt file "
                              "there is read as a digest; write it elsewhere")  # fmt: skip
         key: object = where if where is not None else os.path.realpath(path)

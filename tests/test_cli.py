@@ -450,8 +450,10 @@ def test_no_output_anywhere_under_an_input_folder_however_it_is_reached(
     (crawl / "2026-11-01" / "page-1.txt").write_bytes(SEED.read_bytes())
     (crawl / "2026-11-15").mkdir()  # next week's folder, still empty
     (tmp_path / "link").symlink_to(crawl)
+    (tmp_path / "latest.json").symlink_to(crawl / "2026-11-15" / "page-2.txt")  # a link that names a page there
     before = _tree(tmp_path)
-    for target in (crawl / "all.txt", crawl / "2026-11-15" / "page-1.txt", tmp_path / "link" / "all.txt"):
+    for target in (crawl / "all.txt", crawl / "2026-11-15" / "page-1.txt", tmp_path / "link" / "all.txt",
+                   tmp_path / "latest.json"):  # fmt: skip
         assert cli.main([str(crawl), "-o", str(target), "--to", "digest"]) == 2, target
         assert "outside the input folders" in capsys.readouterr().err
     assert _tree(tmp_path) == before

@@ -433,12 +433,15 @@ def test_an_entry_deleted_by_hand_takes_its_rows_with_it_and_comes_back_with_the
     assert cli.main([crawl, "-o", str(news), "-q"]) == 0
     tables = ("entries", "entry_authors", "entry_tags", "sightings", "diagnostics", "entries_fts")
     whole = {table: _query(news, f"SELECT count(*) FROM {table}") for table in tables}  # noqa: S608 - our names
-    (gone,) = _query(news, "SELECT id FROM entries WHERE authors != '[]' AND tags != '[]' LIMIT 1")
+    # One entry with a diagnostic of its own (the page that cut it off), one with authors and tags.
+    gone = [*_query(news, "SELECT entry FROM diagnostics WHERE entry IS NOT NULL LIMIT 1"),
+            *_query(news, "SELECT id FROM entries WHERE authors != '[]' AND tags != '[]' LIMIT 1")]  # fmt: skip
     with sqlite3.connect(news) as db:  # as a user would, in any client: no foreign keys turned on
-        db.execute("DELETE FROM entries WHERE id = ?", gone)
-    for table in ("entry_authors", "entry_tags", "sightings"):
-        assert _query(news, f"SELECT count(*) FROM {table} WHERE id = ?", *gone) == [(0,)]  # noqa: S608
-    assert _query(news, "SELECT count(*) FROM diagnostics WHERE entry = ?", *gone) == [(0,)]
+        db.executemany("DELETE FROM entries WHERE id = ?", gone)
+    for (entry_id,) in gone:
+        for table in ("entry_authors", "entry_tags", "sightings"):
+            assert _query(news, f"SELECT count(*) FROM {table} WHERE id = ?", entry_id) == [(0,)]  # noqa: S608
+        assert _query(news, "SELECT count(*) FROM diagnostics WHERE entry = ?", entry_id) == [(0,)]
     assert cli.main([crawl, "-o", str(news), "-q"]) == 0
     assert {table: _query(news, f"SELECT count(*) FROM {table}") for table in tables} == whole  # noqa: S608
 
@@ -457,6 +460,7 @@ def test_a_database_of_the_previous_version_is_brought_up_to_date(tmp_path: Path
     assert _query(news, "SELECT * FROM entries ORDER BY rowid")[: len(before)] == before
     assert _query(news, "SELECT code, source, line FROM diagnostics ORDER BY rowid")[: len(diagnostics)] == diagnostics
     assert _query(news, "SELECT value FROM meta WHERE key = 'id_formula'") == [("1",)]
+    assert _query(news, "SELECT count(*) FROM sqlite_master WHERE name = 'entries_forget'") == [(1,)]
     # The old entries are in the new, stemmed index: a search for "sanction" finds "sanctions".
     stem = "SELECT e.headline FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ?"
     assert _query(news, stem, "hezbollah") != []
