@@ -332,6 +332,10 @@ class Report:
             where = message_line(stopped).split(": ", 1)[0]
             self._say(f"digestparse: error: --strict failed at {where} ({stopped.severity}, {stopped.code}); "
                       "the output was left as it was")  # fmt: skip
+        elif summary.unreadable or summary.not_a_digest:
+            failures = [f"{n} input{' could' if n == 1 else 's could'} not be read" for n in [summary.unreadable] if n]
+            failures += [f"{n} input{' is' if n == 1 else 's are'} not a digest" for n in [summary.not_a_digest] if n]
+            self._say(f"digestparse: error: {' and '.join(failures)}; the output was left as it was")
         elif summary.empty_handed and not summary.failed:
             said = "the input" if len(summary.inputs) == 1 else f"any of the {len(summary.inputs)} inputs"
             self._say(f"digestparse: error: expected entries, found none in {said}; the output was left as it was")

@@ -88,8 +88,11 @@ def test_an_input_that_is_no_digest_among_digests_fails_the_run(tmp_path: Path, 
             "not-a-digest" if name == str(stray) else None for name in inputs
         ]
         assert summary["files_without_entries"] == 0
+    capsys.readouterr()
     assert cli.main([str(SEED), str(stray), "--to", "jsonl", "-q"]) == 3
-    assert capsys.readouterr().out == "", "nothing on standard output"
+    out, err = capsys.readouterr()
+    assert out == "", "nothing on standard output"
+    assert err.splitlines()[-1] == "digestparse: error: 1 input is not a digest; the output was left as it was"
     database = tmp_path / "news.db"
     assert cli.main([str(SEED), str(stray), "-o", str(database), "-q"]) == 3
     assert not database.exists()
@@ -253,6 +256,7 @@ def test_with_a_diagnostics_file_standard_error_counts_them(tmp_path: Path, caps
     assert err == [
         f"{tmp_path / 'nope.txt'}: error: cannot read {tmp_path / 'nope.txt'}: No such file or directory [read-error]",
         f"diagnostics: skipped-text 300; every one is in {diagnostics}",
+        "digestparse: error: 1 input could not be read; the output was left as it was",
         "2 files, 300 entries: 300 ok, 0 partial; 300 skipped blocks; 1 unreadable",
     ]  # an error is always shown
     assert len(diagnostics.read_text(encoding="utf-8").splitlines()) == 301
@@ -278,7 +282,8 @@ def test_quiet_still_says_why_a_run_failed(tmp_path: Path, capsys: pytest.Captur
                                 "the output was left as it was"]  # fmt: skip
     assert cli.main([str(tmp_path / "nope.txt"), str(SEED), "-q"]) == 4
     assert capsys.readouterr().err.splitlines() == [
-        f"{tmp_path / 'nope.txt'}: error: cannot read {tmp_path / 'nope.txt'}: No such file or directory [read-error]"
+        f"{tmp_path / 'nope.txt'}: error: cannot read {tmp_path / 'nope.txt'}: No such file or directory [read-error]",
+        "digestparse: error: 1 input could not be read; the output was left as it was",
     ]
     assert cli.main([str(SEED), chrome, "-q", "-o", os.devnull]) == 0
     assert capsys.readouterr().err == "", "a run that succeeds says nothing"
