@@ -333,14 +333,22 @@ class Report:
             self._say(f"digestparse: error: --strict failed at {where} ({stopped.severity}, {stopped.code}); "
                       "the output was left as it was")  # fmt: skip
         elif summary.unreadable or summary.not_a_digest:
-            failures = [f"{n} input{' could' if n == 1 else 's could'} not be read" for n in [summary.unreadable] if n]
-            failures += [f"{n} input{' is' if n == 1 else 's are'} not a digest" for n in [summary.not_a_digest] if n]
+            failures = []
+            if summary.unreadable:
+                failures.append(f"{_inputs(summary.unreadable)} could not be read")
+            if summary.not_a_digest:
+                failures.append(f"{_inputs(summary.not_a_digest)} {'is' if summary.not_a_digest == 1 else 'are'} "
+                                "not a digest")  # fmt: skip
             self._say(f"digestparse: error: {' and '.join(failures)}; the output was left as it was")
-        elif summary.empty_handed and not summary.failed:
+        elif summary.empty_handed:  # a failed --strict and a failed input are said above
             said = "the input" if len(summary.inputs) == 1 else f"any of the {len(summary.inputs)} inputs"
             self._say(f"digestparse: error: expected entries, found none in {said}; the output was left as it was")
         if not self.quiet:
             self._say(summary_line(summary))
+
+
+def _inputs(count: int) -> str:
+    return f"{count} input{'s' if count != 1 else ''}"
 
 
 def message_line(found: Diagnostic) -> str:

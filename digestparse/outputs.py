@@ -29,7 +29,7 @@ from typing import IO, TextIO
 from .errors import OutputError, StdoutClosedError
 from .inputs import STDIN
 
-# The temporary files of an output: `.digestparse-XXXXXXXX.tmp`, beside it.
+# The temporary file of an output is named `.digestparse-`, eight random characters, `.tmp`, and lies beside it.
 TEMP_PREFIX = ".digestparse-"
 TEMP_SUFFIX = ".tmp"
 # Standard output is copied out of its temporary file in blocks of this many bytes.
@@ -82,10 +82,18 @@ def written_path(path: str) -> str:
     return os.path.realpath(path) if os.path.islink(path) else path
 
 
+def temporary_for(path: str) -> tuple[int, str]:
+    """A locked temporary file beside the file that `path` writes, once killed runs' litter there is removed."""
+    folder = os.path.dirname(os.path.abspath(written_path(path)))
+    remove_litter(folder)
+    return locked_temporary(folder)
+
+
 def put_in_place(temp: str, path: str) -> None:
-    """Rename a finished temporary file onto `path`, with the mode of the file it replaces (or of a new file)."""
-    os.chmod(temp, _new_file_mode(path))
-    os.replace(temp, path)
+    """Rename a finished temporary file onto the file `path` writes, with the mode of the one it replaces."""
+    target = written_path(path)
+    os.chmod(temp, _new_file_mode(target))
+    os.replace(temp, target)
 
 
 def _new_file_mode(path: str) -> int:
@@ -141,9 +149,7 @@ class Output:
                 self._direct = True
                 self._handle = open(self.path, "w", encoding="utf-8", newline="")
             elif self.path is not None:
-                folder = os.path.dirname(os.path.abspath(written_path(self.path)))
-                remove_litter(folder)
-                fd, self._temp = locked_temporary(folder)
+                fd, self._temp = temporary_for(self.path)
                 self._handle = open(fd, "w", encoding="utf-8", newline="")
             elif self.to_stdout:
                 self._handle = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
@@ -197,7 +203,7 @@ class Output:
         try:
             handle.close()
             if keep:
-                put_in_place(temp, written_path(path))
+                put_in_place(temp, path)
         finally:
             if os.path.lexists(temp):
                 os.unlink(temp)

@@ -82,7 +82,7 @@ def test_sigterm_stops_the_run_as_ctrl_c_does(tmp_path: Path, jobs: str) -> None
     assert run.returncode == cli.EXIT_TERMINATED, rest.decode()[-2000:]
     assert rest.decode().splitlines()[-1] == "digestparse: stopped by SIGTERM"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.txt"]  # no output, no temporary file
-    assert wait_until_gone(workers, 10) == []
+    assert wait_until_gone(workers) == []
 
 
 def test_a_killed_run_leaves_no_process_and_its_litter_goes_with_the_next_run(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_a_killed_run_leaves_no_process_and_its_litter_goes_with_the_next_run(tm
         run.wait(timeout=60)
     finally:
         run.kill()
-    assert wait_until_gone(workers, 10) == [], "the workers noticed their parent was gone"
+    assert wait_until_gone(workers) == [], "the workers noticed their parent was gone"
     litter = [path.name for path in tmp_path.iterdir() if path.name.startswith(".digestparse-")]
     spools = list(own_temporary_folder.iterdir())
     assert len(litter) == 1, "the killed run's temporary output"

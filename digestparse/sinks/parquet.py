@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import OutputError
 from ..models import Entry
-from ..outputs import locked_temporary, put_in_place, reason, remove_litter, written_path
+from ..outputs import put_in_place, reason, temporary_for
 from .columns import ENTRY
 
 if TYPE_CHECKING:
@@ -62,12 +62,10 @@ class Parquet:
     def __enter__(self) -> Parquet:
         import pyarrow.parquet as pq  # noqa: PLC0415
 
-        folder = os.path.dirname(os.path.abspath(written_path(self.path)))
         # What the file says of where it came from: digestparse's version and the run's inputs.
         told = {"digestparse": __version__, "inputs": json.dumps(self.inputs, ensure_ascii=False)}
         try:
-            remove_litter(folder)
-            self._fd, self._temp = locked_temporary(folder)
+            self._fd, self._temp = temporary_for(self.path)
             self._writer = pq.ParquetWriter(self._temp, arrow_schema().with_metadata(told))
         except OSError as error:
             raise self._failed(error) from None
@@ -107,7 +105,7 @@ class Parquet:
             if kind is None and not self._abandoned:
                 self._flush()
                 self._writer.close()
-                put_in_place(temp, written_path(self.path))
+                put_in_place(temp, self.path)
             else:
                 self._writer.close()
         except OSError as failure:
